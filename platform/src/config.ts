@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Raised by {@link loadConfig}; its message lists every missing or invalid key at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates `env` against a zod object schema and returns the typed result. Unknown keys are
+ * ignored. Throws {@link ConfigError} naming every missing or invalid key, never just the first.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(root)';
+    const value = issue.path.length ? env[String(issue.path[0])] : undefined;
+    return value === undefined ? `${key}: missing (${issue.message})` : `${key}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** A TCP port from the environment (0 lets the OS pick one). */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** A comma-separated list such as `KAFKA_BROKERS=127.0.0.1:9092,127.0.0.1:9094`. */
+export const csv = () =>
+  z
+    .string()
+    .min(1)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+
+/** `true`/`false`/`1`/`0` from the environment. */
+export const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/**
+ * Keys every subgraph shares. Defaults fit the local stack started by `scripts/infra.sh`;
+ * production sets each explicitly.
+ */
+export const serviceEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  /** Base Postgres URL; each subgraph appends or overrides the database name. */
+  DATABASE_URL: z.url().default('postgres://postgres:postgres@127.0.0.1:5432/postgres'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: csv().default(['127.0.0.1:9092']),
+  /** Where the auth subgraph publishes its public keys. */
+  AUTH_JWKS_URL: z.url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
+  JWT_ISSUER: z.string().default('shop-auth'),
+  JWT_AUDIENCE: z.string().default('shop'),
+};

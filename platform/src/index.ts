@@ -1,0 +1,18 @@
+export * from './auth.js';
+export * from './config.js';
+export * from './database.js';
+export * from './entity-lookup.js';
+export * from './errors.js';
+export * from './idempotent-consumer.js';
+export * from './kafka.js';
+export * from './lifecycle.js';
+export * from './loaders.js';
+export * from './logger.js';
+export * from './metrics.js';
+export * from './outbox.js';
+export * from './redis.js';
+export * from './server.js';
+export { metricsPlugin } from './plugins/metrics.plugin.js';
+export { requestLogPlugin } from './plugins/request-log.plugin.js';
+export * from './runtime.js';
+export * from './money.js';

@@ -1,0 +1,156 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Gauge, type Registry } from 'prom-client';
+import type { Database } from './database.js';
+import type { EventEnvelope, EventProducer } from './kafka.js';
+import { envelope } from './kafka.js';
+import type { Logger } from './logger.js';
+
+/**
+ * One event waiting to be published. Rows are written in the same transaction as the state
+ * change they describe and deleted by the relay once Kafka has acknowledged them.
+ */
+export const OutboxMessage = defineEntity({
+  name: 'OutboxMessage',
+  tableName: 'outbox_message',
+  properties: {
+    /** Publication order. */
+    seq: p.bigint('number').primary().autoincrement(),
+    eventId: p.uuid().unique(),
+    topic: p.string(),
+    key: p.string(),
+    envelope: p.json<EventEnvelope>(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type OutboxMessage = InferEntity<typeof OutboxMessage>;
+
+/**
+ * Records `payload` as an event of `topic` keyed by `key` in `em`'s unit of work: it is written by
+ * the same flush/commit as the entities it describes, or not at all. Returns the envelope.
+ */
+export function recordEvent<P>(em: EntityManager, topic: string, key: string, payload: P): EventEnvelope<P> {
+  const event = envelope(topic, key, payload);
+  em.create(OutboxMessage, { eventId: event.id, topic, key, envelope: event as EventEnvelope });
+  return event;
+}
+
+export interface OutboxRelayOptions {
+  orm: Database;
+  producer: EventProducer;
+  logger: Logger;
+  /** Idle poll period in ms (default 100); `nudge()` wakes the relay at once after a commit. */
+  intervalMs?: number;
+  /** Rows published per transaction (default 200). */
+  batchSize?: number;
+  /** Registers `outbox_backlog` (rows waiting) when given. */
+  registry?: Registry;
+}
+
+export interface OutboxRelay {
+  /** Publishes what is waiting now, without waiting for the next tick. */
+  nudge(): void;
+  /** Publishes until the table is empty (or fails); used by shutdown and tests. */
+  flush(): Promise<void>;
+  /** Stops polling after a final flush attempt. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes outbox rows to Kafka at least once, in insertion order. One transaction per batch:
+ * lock the oldest rows, publish them (acks from all in-sync replicas), delete them, commit. A crash
+ * after the publish and before the commit publishes the batch again: consumers deduplicate by
+ * event id. A transaction-scoped advisory lock keeps a single relay active per database, so two
+ * replicas never publish one aggregate's events out of order. Publish failures are logged and
+ * retried on the next tick with nothing lost.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { orm, producer, logger } = options;
+  const intervalMs = options.intervalMs ?? 100;
+  const batchSize = options.batchSize ?? 200;
+  const log = logger.child({ component: 'outbox-relay' });
+  const backlog = options.registry
+    ? new Gauge({ name: 'outbox_backlog', help: 'Outbox rows waiting to be published.', registers: [options.registry] })
+    : undefined;
+  let running = true;
+  let timer: NodeJS.Timeout | undefined;
+
+  /** Publishes one batch; resolves how many rows went out (0 when empty or another relay holds the lock). */
+  async function publishBatch(): Promise<number> {
+    const em = orm.em.fork();
+    return em.transactional(async (tx) => {
+      const conn = tx.getConnection();
+      const ctx = tx.getTransactionContext();
+      const [lock] = await conn.execute<{ locked: boolean }[]>(
+        `select pg_try_advisory_xact_lock(hashtext('outbox_message_relay')) as locked`,
+        [],
+        'all',
+        ctx,
+      );
+      if (!lock?.locked) return 0;
+      const rows = await conn.execute<{ seq: string; envelope: EventEnvelope }[]>(
+        `select seq, envelope from outbox_message order by seq limit ?`,
+        [batchSize],
+        'all',
+        ctx,
+      );
+      if (rows.length === 0) return 0;
+      await producer.publish(rows.map((r) => r.envelope));
+      await conn.execute(`delete from outbox_message where seq <= ?`, [rows[rows.length - 1]!.seq], 'run', ctx);
+      return rows.length;
+    });
+  }
+
+  async function drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await publishBatch();
+      total += n;
+      if (n < batchSize) return total;
+    }
+  }
+
+  /** Runs drains one after another in this process, whoever asks (timer, nudge, flush, stop). */
+  let chain: Promise<unknown> = Promise.resolve();
+  function drain(): Promise<number> {
+    const run = chain.then(drainOnce, drainOnce);
+    chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function tick() {
+    timer = undefined;
+    try {
+      const n = await drain();
+      if (n) log.debug({ published: n }, 'outbox published');
+      if (backlog) {
+        const [row] = await orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from outbox_message');
+        backlog.set(Number(row?.n ?? 0));
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'outbox publish failed; will retry');
+    }
+    if (running && !timer) schedule(intervalMs);
+  }
+
+  function schedule(delay: number) {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void tick(), delay);
+  }
+
+  schedule(0);
+  return {
+    nudge() {
+      if (running) schedule(0);
+    },
+    async flush() {
+      await drain();
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      await drain().catch((error) => log.warn({ err: error }, 'final outbox flush failed; rows stay for next start'));
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import type { Options } from '@mikro-orm/postgresql';
+import type { JSONWebKeySet } from 'jose';
+import { createJwtVerifier, type VerifyToken } from './auth.js';
+import { databaseIsReady, openDatabase, type Database } from './database.js';
+import { createKafka, type EventProducer, type KafkaClient } from './kafka.js';
+import type { Stoppable } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { startOutboxRelay, type OutboxRelay } from './outbox.js';
+import { createRedis, redisIsReady, type Redis } from './redis.js';
+import type { ReadinessCheck } from './server.js';
+
+/** What a subgraph's `buildApp(runtime)` receives: every connection, opened and ready. */
+export interface SubgraphRuntime {
+  name: string;
+  logger: Logger;
+  metrics: Metrics;
+  verifyToken: VerifyToken;
+  orm: Database;
+  kafka: KafkaClient;
+  producer: EventProducer;
+  relay: OutboxRelay;
+  /** Present when the subgraph asked for Redis. */
+  redis?: Redis;
+  readiness: Record<string, ReadinessCheck>;
+  /** Stops, in order: outbox relay (final flush), producer, Redis, ORM. Stop HTTP and consumers first. */
+  stoppables: Stoppable[];
+}
+
+export interface RuntimeOptions {
+  name: string;
+  logger: Logger;
+  databaseUrl: string;
+  /** The subgraph's own database; defaults to its name. */
+  dbName?: string;
+  entities: NonNullable<Options['entities']>;
+  migrations: MigrationObject[];
+  kafkaBrokers: string[];
+  /** Public keys: the auth subgraph's JWKS URL, or a key set in tests. */
+  jwks: URL | JSONWebKeySet;
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** Connect to Redis at this URL. */
+  redisUrl?: string;
+  redisKeyPrefix?: string;
+  onQuery?: (sql: string) => void;
+  /** Outbox idle poll period (ms). */
+  outboxIntervalMs?: number;
+}
+
+/**
+ * Opens everything a subgraph needs, in dependency order: Postgres (database created and
+ * migrated), Kafka producer and outbox relay, Redis when asked, the token verifier and metrics.
+ * Rejects (after closing what it opened) when any of them cannot be reached.
+ */
+export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRuntime> {
+  const { name, logger } = options;
+  const metrics = createMetrics(name);
+  const opened: Stoppable[] = [];
+  try {
+    const orm = await openDatabase({
+      url: options.databaseUrl,
+      dbName: options.dbName ?? name,
+      entities: options.entities,
+      migrations: options.migrations,
+      logger,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    });
+    opened.unshift({ name: 'orm', stop: () => orm.close() });
+    const redis = options.redisUrl
+      ? createRedis(options.redisUrl, options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {})
+      : undefined;
+    if (redis) opened.unshift({ name: 'redis', stop: async () => void (await redis.quit()) });
+    const kafka = createKafka({ clientId: name, brokers: options.kafkaBrokers, logger });
+    const producer = await kafka.producer();
+    opened.unshift({ name: 'kafka-producer', stop: () => producer.disconnect() });
+    const relay = startOutboxRelay({
+      orm,
+      producer,
+      logger,
+      registry: metrics.registry,
+      ...(options.outboxIntervalMs ? { intervalMs: options.outboxIntervalMs } : {}),
+    });
+    opened.unshift({ name: 'outbox-relay', stop: () => relay.stop() });
+    const verifyToken = createJwtVerifier({
+      jwks: options.jwks,
+      issuer: options.jwtIssuer,
+      audience: options.jwtAudience,
+    });
+    const readiness: Record<string, ReadinessCheck> = { postgres: () => databaseIsReady(orm) };
+    if (redis) readiness.redis = () => redisIsReady(redis);
+    return {
+      name,
+      logger,
+      metrics,
+      verifyToken,
+      orm,
+      kafka,
+      producer,
+      relay,
+      ...(redis ? { redis } : {}),
+      readiness,
+      stoppables: opened,
+    };
+  } catch (error) {
+    for (const part of opened) await Promise.resolve(part.stop()).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import express from 'express';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { bearerToken, type VerifyToken, type Viewer } from './auth.js';
+import { maskError } from './errors.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { metricsPlugin } from './plugins/metrics.plugin.js';
+import { requestLogPlugin } from './plugins/request-log.plugin.js';
+
+/** What every request's context carries, whatever the subgraph. */
+export interface RequestContext extends BaseContext {
+  /** From `x-request-id` (set by the router) or generated; echoed in the response header. */
+  requestId: string;
+  /** The verified caller, or undefined when anonymous. */
+  viewer: Viewer | undefined;
+  /** A child logger carrying the request id. */
+  logger: Logger;
+}
+
+/** A readiness check: resolves true when the dependency answers. */
+export type ReadinessCheck = () => Promise<boolean>;
+
+export interface GraphQLServiceOptions<C extends RequestContext> {
+  /** The one name of the service (folder, package, metrics label). */
+  name: string;
+  /** A schema built by the caller; for subgraphs use `typeDefs` + `resolvers` instead. */
+  schema?: GraphQLSchema;
+  typeDefs?: DocumentNode;
+  resolvers?: GraphQLResolverMap<C>;
+  logger: Logger;
+  /** Verifies bearer tokens; a bad token fails the request with UNAUTHENTICATED before execution. */
+  verifyToken: VerifyToken;
+  /** Adds the service's own fields (EntityManager fork, loaders...) to the base context. */
+  context: (base: RequestContext) => Promise<C> | C;
+  /** Named checks run by `/health/ready`. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra routes mounted before `/graphql` (e.g. the JWKS document). */
+  routes?: (app: express.Express) => void;
+  /** Keep internal error messages (never stack traces) in responses. Default false. */
+  exposeErrors?: boolean;
+  metrics?: Metrics;
+  plugins?: ApolloServerPlugin<C>[];
+}
+
+export interface GraphQLService {
+  readonly httpServer: Server;
+  readonly metrics: Metrics;
+  /** Starts Apollo and listens; `port` 0 picks a free port. Resolves the base URL. */
+  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Fails readiness, stops accepting, drains in-flight requests. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP GraphQL service: Apollo Server 5 on express with `/graphql`, `/health/live` (always 200
+ * while the process runs), `/health/ready` (200 only when every readiness check passes and the
+ * service is not shutting down), `/metrics` (Prometheus), a request id per request, JSON logs and
+ * masked errors. `buildApp` functions call this and have no side effects until `listen`.
+ */
+export function createGraphQLService<C extends RequestContext>(options: GraphQLServiceOptions<C>): GraphQLService {
+  const metrics = options.metrics ?? createMetrics(options.name);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  const schema =
+    options.schema ??
+    buildSubgraphSchema({
+      typeDefs: options.typeDefs!,
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    });
+  let shuttingDown = false;
+
+  const apollo = new ApolloServer<C>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted) => maskError(formatted, options.exposeErrors ?? false),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin<C>({ metrics }),
+      requestLogPlugin<C>(),
+      ...(options.plugins ?? []),
+    ],
+  });
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
+    const checks = Object.entries(options.readiness ?? {});
+    const results = await Promise.all(checks.map(async ([name, check]) => [name, await check().catch(() => false)]));
+    const ok = results.every(([, passed]) => passed);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  options.routes?.(app);
+
+  let started: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    httpServer,
+    metrics,
+    async listen(port, host = '0.0.0.0') {
+      started ??= apollo.start().then(() => {
+        app.use(
+          '/graphql',
+          express.json({ limit: '1mb' }),
+          expressMiddleware(apollo, {
+            context: async ({ req, res }) => {
+              const requestId = req.header('x-request-id') ?? randomUUID();
+              res.setHeader('x-request-id', requestId);
+              const logger = options.logger.child({ requestId });
+              const token = bearerToken(req.header('authorization'));
+              const viewer = token ? await options.verifyToken(token) : undefined;
+              return options.context({ requestId, viewer, logger });
+            },
+          }),
+        );
+      });
+      await started;
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => resolve());
+      });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+      options.logger.info({ port: address.port }, `${options.name} listening`);
+      return { url: `http://${shownHost}:${address.port}`, port: address.port };
+    },
+    close() {
+      shuttingDown = true;
+      closed ??= (async () => {
+        // apollo.stop() runs the drain plugin: it stops accepting and waits for in-flight requests.
+        if (started) await apollo.stop();
+        else if (httpServer.listening) await new Promise((r) => httpServer.close(r));
+      })();
+      return closed;
+    },
+  };
+}

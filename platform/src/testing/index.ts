@@ -1,0 +1,4 @@
+export * from './database.js';
+export * from './issuer.js';
+export * from './graphql-client.js';
+export * from './subgraph.js';

@@ -1,0 +1,92 @@
+/**
+ * `npm run check:schema` (add `-- --verbose` to see why each pending operation still fails). Exits 1 with
+ * a readable report when:
+ *   (a) supergraph.yaml or a subgraph SDL file is unusable, or composition fails;
+ *   (b) schema/supergraph.graphql differs from a fresh composition (run npm run compose);
+ *   (c) an operation of the client contract (../shared/api/operations.graphql, or $CONTRACT_OPERATIONS)
+ *       does not validate against the API schema, unless schema/pending-operations.txt lists it; a listed
+ *       operation that validates now, or a listed name that is no contract operation, fails too.
+ * The pending list and an "N operations validate, M pending" summary are printed on every run.
+ */
+import {
+  buildApiSchema,
+  detectDrift,
+  formatDrift,
+  formatPendingLine,
+  judgeContract,
+  parsePendingList,
+  summarizeVerdict,
+  validateOperations,
+  type ContractVerdict,
+} from '../src/supergraph/index.js';
+import {
+  composeFromConfig,
+  display,
+  PipelineFailure,
+  readIfPresent,
+  reportFatal,
+  resolvePaths,
+  type Composed,
+  type PipelinePaths,
+} from './pipeline.js';
+
+async function main(): Promise<void> {
+  const paths = resolvePaths();
+  const verbose = process.argv.includes('--verbose');
+  const pendingFile = display(paths, paths.pendingFile);
+  const pending = parsePendingList((await readIfPresent(paths.pendingFile)) ?? '', pendingFile);
+  console.log(formatPendingLine(pending.names));
+  const composed = await composeFromConfig(paths);
+  console.log(`composition: ok (${composed.subgraphs.length} subgraphs: ${composed.subgraphs.join(', ')})`);
+  const failures = [...pending.problems, ...(await checkDrift(paths, composed))];
+  const verdict = await checkContract(paths, composed, pending.names);
+  failures.push(...verdict.failures);
+  if (verbose) printStillPending(verdict);
+  if (failures.length > 0) printFailures(failures);
+  console.log(summarizeVerdict(verdict));
+  if (failures.length === 0) {
+    console.log('schema check passed');
+    return;
+  }
+  console.log(`schema check failed (${failures.length} problem${failures.length === 1 ? '' : 's'})`);
+  process.exitCode = 1;
+}
+
+async function checkDrift(paths: PipelinePaths, composed: Composed): Promise<string[]> {
+  const file = display(paths, paths.supergraphFile);
+  const drift = formatDrift(detectDrift(await readIfPresent(paths.supergraphFile), composed.fileText), file);
+  if (drift) return [drift];
+  console.log(`${file}: up to date`);
+  return [];
+}
+
+async function checkContract(
+  paths: PipelinePaths,
+  composed: Composed,
+  pending: readonly string[],
+): Promise<ContractVerdict> {
+  const operationsFile = display(paths, paths.operationsFile);
+  const operationsText = await readIfPresent(paths.operationsFile);
+  if (operationsText === undefined) {
+    throw new PipelineFailure(
+      `cannot find the client contract at ${paths.operationsFile} (CONTRACT_OPERATIONS)`,
+    );
+  }
+  const report = validateOperations(buildApiSchema(composed.supergraphSdl), operationsText, operationsFile);
+  console.log(`contract: ${report.operations.length} operations in ${operationsFile}`);
+  return judgeContract(report, pending, { operationsFile, pendingFile: display(paths, paths.pendingFile) });
+}
+
+function printStillPending(verdict: ContractVerdict): void {
+  for (const op of verdict.stillPending) {
+    console.log(`  ${op.name} (pending):\n${op.errors.map((e) => `    - ${e}`).join('\n')}`);
+  }
+}
+
+/** Numbered, with each failure's continuation lines indented under its first line. */
+function printFailures(failures: readonly string[]): void {
+  const items = failures.map((failure, i) => `  ${i + 1}. ${failure.replace(/\n/g, '\n     ')}`);
+  console.log(`\nFAILED:\n${items.join('\n')}\n`);
+}
+
+main().catch(reportFatal);

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  ApiSchemaError,
+  checkFederationVersion,
+  compositionVersion,
+  composeSupergraph,
+  formatCompositionProblems,
+  readSupergraphConfig,
+  loadSubgraphSources,
+  SubgraphSourceError,
+  SupergraphConfigError,
+  withGeneratedHeader,
+  type CompositionHintSummary,
+} from '../src/supergraph/index.js';
+
+/** The files the schema scripts read and write. */
+export interface PipelinePaths {
+  repoRoot: string;
+  /** `supergraph.yaml` at the repo root, or `$SUPERGRAPH_CONFIG`. */
+  configFile: string;
+  /** The committed, generated `schema/supergraph.graphql`. */
+  supergraphFile: string;
+  /** The client contract: `<repo root>/../shared/api/operations.graphql`, or `$CONTRACT_OPERATIONS`. */
+  operationsFile: string;
+  /** `schema/pending-operations.txt`. */
+  pendingFile: string;
+}
+
+/** Resolves the pipeline's files from this script's location and the environment overrides. */
+export function resolvePaths(env: NodeJS.ProcessEnv = process.env): PipelinePaths {
+  const schemaDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const repoRoot = resolve(schemaDir, '..');
+  return {
+    repoRoot,
+    configFile: resolve(env.SUPERGRAPH_CONFIG || resolve(repoRoot, 'supergraph.yaml')),
+    supergraphFile: resolve(schemaDir, 'supergraph.graphql'),
+    operationsFile: resolve(env.CONTRACT_OPERATIONS || resolve(repoRoot, '../shared/api/operations.graphql')),
+    pendingFile: resolve(schemaDir, 'pending-operations.txt'),
+  };
+}
+
+/** A path for messages: relative to the repo root when inside it or beside it, absolute otherwise. */
+export function display(paths: PipelinePaths, file: string): string {
+  const shown = relative(paths.repoRoot, file);
+  return shown === '' || shown.startsWith('../..') ? file : shown;
+}
+
+/** A successful composition, with the exact text `schema/supergraph.graphql` should hold. */
+export interface Composed {
+  subgraphs: string[];
+  version: string;
+  supergraphSdl: string;
+  fileText: string;
+  hints: CompositionHintSummary[];
+}
+
+/** The pipeline cannot go on; `report` says why, ready to print. */
+export class PipelineFailure extends Error {
+  constructor(readonly report: string) {
+    super(report);
+    this.name = 'PipelineFailure';
+  }
+}
+
+/**
+ * Reads `supergraph.yaml` and the subgraph SDL files and composes them. Throws a {@link PipelineFailure}
+ * with a readable report for an unusable config, a missing SDL file, a `federation_version` pin the
+ * installed composition does not satisfy, or composition errors.
+ */
+export async function composeFromConfig(paths: PipelinePaths): Promise<Composed> {
+  const config = await readSupergraphConfig(paths.configFile);
+  const version = compositionVersion();
+  const mismatch = checkFederationVersion(config.federationVersion, version);
+  if (mismatch) throw new PipelineFailure(`${mismatch}; align the two.`);
+  const sources = await loadSubgraphSources(config.subgraphs);
+  const outcome = composeSupergraph(sources);
+  const subgraphs = config.subgraphs.map((s) => s.name);
+  if (!outcome.ok) {
+    const count = outcome.problems.length;
+    const header = `composition of ${subgraphs.join(', ')} failed with ${count} error${count === 1 ? '' : 's'}:`;
+    throw new PipelineFailure(`${header}\n${formatCompositionProblems(outcome.problems)}`);
+  }
+  const fileText = withGeneratedHeader(outcome.supergraphSdl, version);
+  return { subgraphs, version, supergraphSdl: outcome.supergraphSdl, fileText, hints: outcome.hints };
+}
+
+/** The file's text, or `undefined` when it does not exist. Other read errors propagate. */
+export async function readIfPresent(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Prints a fatal error (known failures by message, anything else with its stack) and sets exit code 1. */
+export function reportFatal(error: unknown): void {
+  const known = [PipelineFailure, SupergraphConfigError, SubgraphSourceError, ApiSchemaError];
+  const readable = known.some((kind) => error instanceof kind);
+  console.error(readable ? (error as Error).message : error);
+  process.exitCode = 1;
+}
