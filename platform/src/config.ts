@@ -57,6 +57,10 @@ export const serviceEnv = {
   DATABASE_URL: z.url().default('postgres://postgres:postgres@127.0.0.1:5432/postgres'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   KAFKA_BROKERS: csv().default(['127.0.0.1:9092']),
+  /** Prefix for topics and consumer groups, so stacks sharing a broker stay apart (default none). */
+  KAFKA_NAMESPACE: z.string().default(''),
+  /** Overrides the subgraph's database name (default: the subgraph's name). */
+  DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
   /** Where the auth subgraph publishes its public keys. */
   AUTH_JWKS_URL: z.url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().default('shop-auth'),

@@ -29,6 +29,12 @@ export interface KafkaOptions {
   clientId: string;
   brokers: string[];
   logger: Logger;
+  /**
+   * Prefix for every topic and consumer group this client touches (default none). Lets several
+   * stacks (a dev stack, a test run) share one broker without reading each other's events; the
+   * envelope's `type` and the handlers' keys stay the logical topic names.
+   */
+  namespace?: string;
 }
 
 export interface KafkaClient {
@@ -80,8 +86,10 @@ export class PoisonMessageError extends Error {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Creates the adapter. Nothing connects until a producer, consumer or admin is asked for. */
-export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaClient {
+export function createKafka({ clientId, brokers, logger, namespace = '' }: KafkaOptions): KafkaClient {
   const log = logger.child({ component: 'kafka' });
+  const physical = (topic: string) => `${namespace}${topic}`;
+  const logical = (topic: string) => (namespace && topic.startsWith(namespace) ? topic.slice(namespace.length) : topic);
   const kafka = new Kafka({
     clientId,
     brokers,
@@ -101,7 +109,7 @@ export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaC
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+      const missing = [...new Set(topics.map(physical))].filter((t) => !existing.has(t));
       if (missing.length) {
         await admin.createTopics({
           waitForLeaders: true,
@@ -124,7 +132,7 @@ export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaC
         await p.sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, list]) => ({
-            topic,
+            topic: physical(topic),
             messages: list.map((e) => ({
               key: e.key,
               value: JSON.stringify(e),
@@ -144,9 +152,9 @@ export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaC
     const topics = Object.keys(handlers);
     await ensureTopics([...topics, deadLetterTopic]);
     const dlq = await producer();
-    const consumer: Consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+    const consumer: Consumer = kafka.consumer({ groupId: physical(groupId), allowAutoTopicCreation: false });
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? true });
+    await consumer.subscribe({ topics: topics.map(physical), fromBeginning: options.fromBeginning ?? true });
     const clog = log.child({ groupId });
 
     const deadLetter = async (topic: string, partition: number, message: KafkaMessage, reason: string) => {
@@ -164,7 +172,8 @@ export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaC
 
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
+      eachMessage: async ({ topic: physicalTopic, partition, message }) => {
+        const topic = logical(physicalTopic);
         const handler = handlers[topic]!;
         const meta = { topic, partition, offset: message.offset };
         let event: EventEnvelope<unknown> | undefined;
@@ -192,7 +201,7 @@ export function createKafka({ clientId, brokers, logger }: KafkaOptions): KafkaC
           }
         }
         // Committed only after the effect (or the dead-letter copy) is durable: at-least-once.
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([{ topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
     return {

@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   entities: NonNullable<Options['entities']>;
   migrations: MigrationObject[];
   kafkaBrokers: string[];
+  /** Topic and consumer-group prefix (see KafkaOptions.namespace). */
+  kafkaNamespace?: string;
   /** Public keys: the auth subgraph's JWKS URL, or a key set in tests. */
   jwks: URL | JSONWebKeySet;
   jwtIssuer: string;
@@ -72,7 +74,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
       ? createRedis(options.redisUrl, options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {})
       : undefined;
     if (redis) opened.unshift({ name: 'redis', stop: async () => void (await redis.quit()) });
-    const kafka = createKafka({ clientId: name, brokers: options.kafkaBrokers, logger });
+    const kafka = createKafka({ clientId: name, brokers: options.kafkaBrokers, logger, namespace: options.kafkaNamespace ?? '' });
     const producer = await kafka.producer();
     opened.unshift({ name: 'kafka-producer', stop: () => producer.disconnect() });
     const relay = startOutboxRelay({

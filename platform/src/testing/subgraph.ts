@@ -25,6 +25,8 @@ export interface TestSubgraphOptions {
   redisKeyPrefix?: string;
   /** Share an issuer between subgraphs of one test; a new one is made otherwise. */
   issuer?: TestIssuer;
+  /** Kafka namespace; default a fresh one per subgraph so tests never see other runs' events. Share it between subgraphs that must talk. */
+  kafkaNamespace?: string;
   /** Start the subgraph's consumers (default true). */
   consumers?: boolean;
 }
@@ -60,6 +62,7 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
     entities: options.entities,
     migrations: options.migrations,
     kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    kafkaNamespace: options.kafkaNamespace ?? `${dbName}.`,
     jwks: issuer.jwks,
     jwtIssuer: issuer.issuer,
     jwtAudience: issuer.audience,
