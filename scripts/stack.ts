@@ -1,0 +1,217 @@
+/**
+ * Runs the application half of the local stack: every subgraph of supergraph.yaml and the router,
+ * each a real Node process (`tsx <workspace>/src/main.ts`), on the infrastructure that
+ * scripts/infra.sh keeps. Used two ways:
+ *
+ * - `npm start` / `npm stop` (CLI below): fixed ports from supergraph.yaml, databases named after
+ *   the subgraphs, detached processes with logs and pids under .local/stack/.
+ * - e2e specs (`startStack({ isolated: true })`): free ports, databases and Kafka topics with a
+ *   unique suffix so a run never touches the dev stack, processes stopped by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeSupergraph, loadSubgraphSources, readSupergraphConfig } from '../schema/src/supergraph/index.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const STACK_DIR = join(process.env.INFRA_DIR ?? join(ROOT, '.local'), 'stack');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const NODE_BIN = join(ROOT, 'node_modules', '.bin');
+
+/** Development admin account; override with ADMIN_EMAIL / ADMIN_PASSWORD. */
+export const DEV_ADMIN = {
+  email: process.env.ADMIN_EMAIL ?? 'admin@shop.local',
+  password: process.env.ADMIN_PASSWORD ?? 'admin-password-change-me',
+};
+
+export interface StackOptions {
+  /** Free ports, suffixed databases and a private Kafka namespace (tests). Default false. */
+  isolated?: boolean;
+  /** Router port when not isolated (default ROUTER_PORT or 4000). */
+  routerPort?: number;
+  /** Extra environment for every process. */
+  env?: Record<string, string>;
+  /** Keep processes running after this process exits (npm start). Default false. */
+  detached?: boolean;
+  /** Per-process readiness timeout in ms (default 60 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningStack {
+  routerUrl: string;
+  subgraphUrls: Record<string, string>;
+  /** Sends SIGTERM to every process (router first) and waits for them to exit. */
+  stop(): Promise<void>;
+  /** Stops one subgraph process (e.g. to test the router's readiness) ; `restart` brings it back. */
+  processes: Map<string, ManagedProcess>;
+}
+
+export interface ManagedProcess {
+  name: string;
+  port: number;
+  child: ChildProcess;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, name: string, logFile: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const log = existsSync(logFile) ? (await readFile(logFile, 'utf8')).split('\n').slice(-30).join('\n') : '';
+  throw new Error(`${name} did not become ready at ${url} (exit code ${child.exitCode}). Last log lines:\n${log}`);
+}
+
+function launch(name: string, entry: string, env: Record<string, string>, logFile: string, detached: boolean) {
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(TSX, [entry], {
+    cwd: ROOT,
+    env: { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH}`, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached,
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  if (detached) child.unref();
+  return child;
+}
+
+async function terminate(child: ChildProcess, timeoutMs = 20_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Starts every subgraph, then the router; resolves once all answer their readiness endpoint. */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const config = await readSupergraphConfig(join(ROOT, 'supergraph.yaml'));
+  const isolated = options.isolated ?? false;
+  const suffix = isolated ? `_e2e_${Math.random().toString(36).slice(2, 8)}` : '';
+  const runDir = join(STACK_DIR, isolated ? `e2e${suffix}` : 'dev');
+  await mkdir(runDir, { recursive: true });
+
+  const ports = new Map<string, number>();
+  for (const sg of config.subgraphs) ports.set(sg.name, isolated ? await freePort() : Number(new URL(sg.routingUrl).port));
+  const urlOf = (name: string) => `http://127.0.0.1:${ports.get(name)}/graphql`;
+  const routerPort = isolated ? await freePort() : (options.routerPort ?? Number(process.env.ROUTER_PORT ?? 4000));
+
+  const shared: Record<string, string> = {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    AUTH_JWKS_URL: `http://127.0.0.1:${ports.get('auth')}/.well-known/jwks.json`,
+    ADMIN_EMAIL: DEV_ADMIN.email,
+    ADMIN_PASSWORD: DEV_ADMIN.password,
+    ...(isolated ? { KAFKA_NAMESPACE: `${suffix.slice(1)}.` } : {}),
+    ...Object.fromEntries(config.subgraphs.map((sg) => [`${sg.name.toUpperCase()}_URL`, urlOf(sg.name)])),
+    ...options.env,
+  };
+
+  const processes = new Map<string, ManagedProcess>();
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const manage = async (name: string, entry: string, port: number, env: Record<string, string>) => {
+    const logFile = join(runDir, `${name}.log`);
+    const managed: ManagedProcess = {
+      name,
+      port,
+      child: launch(name, entry, { ...shared, ...env, PORT: String(port) }, logFile, options.detached ?? false),
+      async restart() {
+        await terminate(managed.child);
+        managed.child = launch(name, entry, { ...shared, ...env, PORT: String(port) }, logFile, options.detached ?? false);
+        await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
+      },
+      stop: () => terminate(managed.child),
+    };
+    processes.set(name, managed);
+    if (options.detached) await writeFile(join(runDir, `${name}.pid`), String(managed.child.pid));
+    await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
+  };
+  const stop = async () => {
+    const router = processes.get('router');
+    if (router) await router.stop();
+    await Promise.all([...processes.values()].filter((p) => p.name !== 'router').map((p) => p.stop()));
+  };
+
+  try {
+    // auth first: the others fetch its public keys.
+    const [first, ...rest] = [...config.subgraphs].sort((a, b) => (a.name === 'auth' ? -1 : b.name === 'auth' ? 1 : 0));
+    const startSubgraph = (name: string) =>
+      manage(name, `subgraphs/${name}/src/main.ts`, ports.get(name)!, suffix ? { DATABASE_NAME: `${name}${suffix}` } : {});
+    await startSubgraph(first!.name);
+    await Promise.all(rest.map((sg) => startSubgraph(sg.name)));
+
+    let supergraphPath = join(ROOT, 'schema', 'supergraph.graphql');
+    if (isolated) {
+      const sources = await loadSubgraphSources(config.subgraphs.map((sg) => ({ ...sg, routingUrl: urlOf(sg.name) })));
+      const outcome = composeSupergraph(sources);
+      if (!outcome.ok) throw new Error(`composition failed: ${outcome.problems.map((p) => p.message).join('; ')}`);
+      supergraphPath = join(runDir, 'supergraph.graphql');
+      await writeFile(supergraphPath, outcome.supergraphSdl);
+    }
+    await manage('router', 'router/src/main.ts', routerPort, { SUPERGRAPH_PATH: supergraphPath });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
+    subgraphUrls: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, urlOf(sg.name)])),
+    processes,
+    async stop() {
+      await stop();
+      if (isolated) await rm(runDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Stops a detached dev stack started by `npm start` (pids under .local/stack/dev). */
+export async function stopDetachedStack(): Promise<string[]> {
+  const runDir = join(STACK_DIR, 'dev');
+  if (!existsSync(runDir)) return [];
+  const { readdir } = await import('node:fs/promises');
+  const stopped: string[] = [];
+  const pidFiles = (await readdir(runDir)).filter((f) => f.endsWith('.pid'));
+  // The router first, so it stops sending traffic to subgraphs that are going away.
+  pidFiles.sort((a, b) => (a === 'router.pid' ? -1 : b === 'router.pid' ? 1 : 0));
+  for (const file of pidFiles) {
+    const pid = Number(await readFile(join(runDir, file), 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 100; i++) {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited
+    }
+    await rm(join(runDir, file));
+    stopped.push(file.replace(/\.pid$/, ''));
+  }
+  return stopped;
+}

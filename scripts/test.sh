@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# npm test: every check and every test, on the real local infrastructure.
+#   1. Node packages when missing; Postgres, Redis and Kafka via scripts/infra.sh (reused if up)
+#   2. schema check (composition, drift, client contract), lint, type check, formatting
+#   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka)
+# Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
+export PATH="$PWD/node_modules/.bin:$PATH"
+bash scripts/infra.sh up
+eval "$(bash scripts/infra.sh env)"
+
+if [ $# -eq 0 ]; then
+  echo '==> schema check'; npm run --silent check:schema
+  echo '==> lint'; npm run --silent lint
+  echo '==> type check'; npm run --silent typecheck
+  echo '==> formatting'; npm run --silent format:check
+fi
+
+echo '==> tests'
+results=$(mktemp)
+status=0
+NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
+  node node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile="$results" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+' "$results" || status=1
+rm -f "$results"
+exit $status
