@@ -10,19 +10,20 @@ const shared: Config = {
   testPathIgnorePatterns: ['/node_modules/', '/.local/'],
 };
 
+const projects: Config[] = [
+  // Pure logic: no network, no database. Specs live beside the code.
+  { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/src/**/*.spec.ts'] },
+  // Real servers on real Postgres, Redis and Kafka (started by scripts/infra.sh).
+  { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/**/test/**/*.e2e.spec.ts'] },
+];
+
+// JEST_PROJECT=unit|e2e runs one kind (npm run test:unit / test:e2e); path patterns still apply.
+const only = process.env.JEST_PROJECT;
+
 const config: Config = {
   // e2e specs wait on real brokers and databases; unit specs finish far below this.
   testTimeout: 60_000,
-  projects: [
-    // Pure logic: no network, no database. Specs live beside the code.
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/src/**/*.spec.ts'] },
-    // Real servers on real Postgres, Redis and Kafka (started by scripts/infra.sh).
-    {
-      ...shared,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/**/test/**/*.e2e.spec.ts'],
-    },
-  ],
+  projects: only ? projects.filter((p) => p.displayName === only) : projects,
 };
 
 export default config;
