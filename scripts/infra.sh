@@ -1,0 +1,660 @@
+#!/usr/bin/env bash
+# Local dev/test infrastructure without Docker: PostgreSQL 15, Redis and Apache Kafka 4 (KRaft).
+#
+#   scripts/infra.sh up       start (or reuse) all three and wait until each really answers
+#   scripts/infra.sh down     stop what this script started (data is kept)
+#   scripts/infra.sh status   up/down per service (exit 3 if any is down)
+#   scripts/infra.sh env      export lines: eval "$(scripts/infra.sh env)"
+#   scripts/infra.sh topics [list | create NAME [PARTITIONS] | delete NAME]   Kafka topics by hand
+#
+# Every file a service writes (data, logs, pids, configs, Kafka jars) lives under INFRA_DIR
+# (default <repo>/.local, git-ignored). Ports: PGPORT (5432), REDIS_PORT (6379), KAFKA_PORT (9092),
+# KAFKA_CONTROLLER_PORT (9093). INFRA_WAIT_SECS bounds each readiness wait (default 90).
+# KAFKA_JAVA_OPTS adds JVM options to the broker; PG_BIN overrides /usr/lib/postgresql/15/bin.
+# Something already answering on a port (right protocol, and for PostgreSQL postgres/postgres) is
+# reused, never stopped. Versions: scripts/kafka/pom.xml. Logs: $INFRA_DIR/*/ (*.log, kafka/logs/).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+INFRA_DIR=${INFRA_DIR:-$ROOT/.local}
+case $INFRA_DIR in /*) ;; *) INFRA_DIR=$PWD/$INFRA_DIR ;; esac   # services chdir; keep it absolute
+
+HOST=127.0.0.1
+PGPORT=${PGPORT:-5432}
+REDIS_PORT=${REDIS_PORT:-6379}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+WAIT_SECS=${INFRA_WAIT_SECS:-90}
+PG_USER=postgres
+PG_PASSWORD=postgres
+
+PG_DIR=$INFRA_DIR/postgres
+PG_DATA=$PG_DIR/data
+PG_LOG=$PG_DIR/log/postgres.log
+REDIS_DIR=$INFRA_DIR/redis
+REDIS_CONF=$REDIS_DIR/redis.conf
+REDIS_PID=$REDIS_DIR/redis.pid
+REDIS_LOG=$REDIS_DIR/redis.log
+KAFKA_DIR=$INFRA_DIR/kafka
+KAFKA_LIBS=$KAFKA_DIR/libs
+KAFKA_PID=$KAFKA_DIR/kafka.pid
+KAFKA_CONF=$KAFKA_DIR/server.properties
+KAFKA_LOG=$KAFKA_DIR/logs/server.log
+KAFKA_OUT=$KAFKA_DIR/logs/kafka.out     # JVM stdout/stderr: crashes before log4j is up land here
+KAFKA_POM=$ROOT/scripts/kafka/pom.xml
+KAFKA_LOG4J=$ROOT/scripts/kafka/log4j2.properties
+KAFKA_TOOL=$KAFKA_DIR/tool                # the small Admin-client program below, compiled once
+
+# ---------------------------------------------------------------- helpers
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'infra: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# die, showing the end of a service's log so the cause is visible without digging.
+die_with_log() {
+  local msg=$1; shift
+  local f
+  for f in "$@"; do
+    [ -s "$f" ] && { printf -- '--- last 40 lines of %s ---\n' "$f" >&2; tail -n 40 "$f" >&2; }
+  done
+  die "$msg"
+}
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# True when something accepts TCP connections on 127.0.0.1:$1 (whatever it is).
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# Process $1 alive and its command line contains $2 (guards against stale pid files / pid reuse).
+pid_is() {
+  local pid=$1 pattern=$2
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
+}
+read_pid() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
+
+APT_UPDATED=
+# Install a Debian package when its command is missing ('apt-get update' only then, once).
+ensure_cmd() {
+  local cmd=$1 pkg=$2
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  is_root || die "'$cmd' is missing; install it with: sudo apt-get install -y $pkg"
+  say "installing $pkg (apt) for '$cmd'"
+  mkdir -p "$INFRA_DIR"
+  local log=$INFRA_DIR/apt.log
+  if [ -z "$APT_UPDATED" ]; then
+    apt-get update >>"$log" 2>&1 || die_with_log "apt-get update failed" "$log"
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$pkg" >>"$log" 2>&1 ||
+    die_with_log "apt-get install $pkg failed" "$log"
+  command -v "$cmd" >/dev/null 2>&1 || die "installed $pkg but '$cmd' is still missing"
+}
+
+# Serialize up/down so two shells starting the stack at once don't race on pid files.
+take_lock() {
+  mkdir -p "$INFRA_DIR"
+  exec 9>"$INFRA_DIR/.infra.lock"
+  if ! flock -n 9; then
+    say "waiting for another scripts/infra.sh to finish"
+    flock -w 600 9 || die "another scripts/infra.sh is still running (lock $INFRA_DIR/.infra.lock)"
+  fi
+}
+# Every server we launch gets '9>&-': a daemon that inherited the lock fd would hold the lock forever.
+
+# ---------------------------------------------------------------- PostgreSQL
+
+pg_bin() {
+  local d
+  for d in "${PG_BIN:-}" /usr/lib/postgresql/15/bin; do
+    [ -n "$d" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  done
+  die "PostgreSQL 15 binaries not found (expected /usr/lib/postgresql/15/bin; set PG_BIN to override)"
+}
+
+# PostgreSQL refuses to run as root: as root, run its tools as the 'postgres' OS user.
+as_pg() {
+  if is_root; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# The real test: log in over TCP with the documented credentials and run a query.
+pg_answers() {
+  local bin; bin=$(pg_bin)
+  [ "$(PGPASSWORD=$PG_PASSWORD PGCONNECT_TIMEOUT=3 "$bin/psql" -XAtq \
+        "host=$HOST port=$PGPORT user=$PG_USER dbname=postgres sslmode=disable" \
+        -c 'select 1' 2>/dev/null)" = 1 ]
+}
+
+pg_ours_running() { [ -f "$PG_DATA/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1; }
+
+pg_write_conf() {
+  # Regenerated on every `up` so a changed PGPORT applies; included from postgresql.conf.
+  local sockdir=$PG_DIR/run
+  [ ${#sockdir} -lt 100 ] || sockdir=''   # Unix socket paths are limited to ~107 bytes: TCP only then
+  cat >"$PG_DATA/infra.conf" <<EOF
+# Written by scripts/infra.sh on every 'up': edit the script, not this file.
+listen_addresses = '$HOST'
+port = $PGPORT
+unix_socket_directories = '$sockdir'   # own dir: no clash with a system cluster's /var/run/postgresql
+max_connections = 300                  # parallel test workers each hold a pool
+synchronous_commit = off               # commits don't wait for the WAL flush: fast, and still crash-safe
+                                       # (a crash may lose the last few ms of commits, never corrupts)
+shared_buffers = 128MB
+log_line_prefix = '%m [%p] %q%u@%d '
+log_min_duration_statement = -1
+EOF
+  is_root && chown postgres: "$PG_DATA/infra.conf"
+  grep -q "^include_if_exists = 'infra.conf'" "$PG_DATA/postgresql.conf" ||
+    echo "include_if_exists = 'infra.conf'" >>"$PG_DATA/postgresql.conf"
+}
+
+pg_up() {
+  local bin; bin=$(pg_bin)
+  if pg_answers; then
+    say "postgres: $HOST:$PGPORT already answers as $PG_USER/$PG_PASSWORD, reusing it"
+    return 0
+  fi
+  mkdir -p "$PG_DIR/run" "$PG_DIR/log"
+  if is_root; then
+    id postgres >/dev/null 2>&1 || die "running as root but there is no 'postgres' OS user to run PostgreSQL as"
+    chown -R postgres: "$PG_DIR"
+    as_pg test -x "$PG_DIR" || die "the 'postgres' OS user cannot reach $PG_DIR (a parent folder is not world-executable); set INFRA_DIR elsewhere"
+  fi
+  if pg_ours_running; then
+    # Ours runs but didn't answer. On another port (PGPORT changed?): others may be using it, so
+    # don't move it. On this port: still starting or recovering, so give it time.
+    local port; port=$(sed -n 4p "$PG_DATA/postmaster.pid")
+    [ "$port" = "$PGPORT" ] ||
+      die "the PostgreSQL of $INFRA_DIR already runs on port $port, not $PGPORT; run 'scripts/infra.sh down' first (or use another INFRA_DIR)"
+    say "postgres: ours runs on $PGPORT but did not answer yet, waiting"
+    pg_wait
+    return 0
+  fi
+  port_open "$PGPORT" && die "port $PGPORT is taken by something that doesn't accept $PG_USER/$PG_PASSWORD; stop it or set PGPORT"
+
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    say "postgres: creating a new cluster in $PG_DATA"
+    local pwfile=$PG_DIR/.pw
+    printf '%s\n' "$PG_PASSWORD" >"$pwfile"
+    is_root && chown postgres: "$pwfile"
+    # trust on the (private) Unix socket, password (scram) over TCP like a real deployment.
+    as_pg "$bin/initdb" -D "$PG_DATA" -U "$PG_USER" --pwfile="$pwfile" \
+      --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
+      >"$PG_DIR/log/initdb.log" 2>&1 || { rm -f "$pwfile"; die_with_log "initdb failed" "$PG_DIR/log/initdb.log"; }
+    rm -f "$pwfile"
+  fi
+  [ "$(cat "$PG_DATA/PG_VERSION")" = 15 ] || die "$PG_DATA holds a PostgreSQL $(cat "$PG_DATA/PG_VERSION") cluster, not 15"
+  pg_write_conf
+
+  say "postgres: starting on $HOST:$PGPORT"
+  # pg_ctl -w waits for 'ready to accept connections' and detaches the server from our session.
+  as_pg "$bin/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t "$WAIT_SECS" -s 9>&- ||
+    die_with_log "PostgreSQL did not start" "$PG_LOG"
+  pg_wait
+}
+
+pg_wait() {
+  local end=$((SECONDS + WAIT_SECS))
+  until pg_answers; do
+    ((SECONDS < end)) || die_with_log "PostgreSQL runs but '$PG_USER' cannot run 'select 1' over TCP within ${WAIT_SECS}s" "$PG_LOG"
+    sleep 0.2
+  done
+}
+
+pg_down() {
+  [ -f "$PG_DATA/PG_VERSION" ] || return 0
+  if pg_ours_running; then
+    say "postgres: stopping"
+    as_pg "$(pg_bin)/pg_ctl" stop -D "$PG_DATA" -m fast -w -t "$WAIT_SECS" -s ||
+      die_with_log "PostgreSQL did not stop" "$PG_LOG"
+  fi
+}
+
+# ---------------------------------------------------------------- Redis
+
+redis_answers() { [ "$(timeout 3 redis-cli -h "$HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+
+redis_up() {
+  ensure_cmd redis-server redis-server   # Debian's package also brings redis-cli (and won't start itself here)
+  ensure_cmd redis-cli redis-tools
+  if redis_answers; then
+    say "redis: $HOST:$REDIS_PORT already answers PONG, reusing it"
+    return 0
+  fi
+  if pid_is "$(read_pid "$REDIS_PID")" redis-server; then
+    # Ours runs but didn't answer: on another port, refuse (a second server on the same AOF
+    # directory would corrupt it); on this port it is still loading its AOF, so wait.
+    local port; port=$(awk '$1 == "port" {print $2}' "$REDIS_CONF")
+    [ "$port" = "$REDIS_PORT" ] ||
+      die "the Redis of $INFRA_DIR already runs on port $port, not $REDIS_PORT; run 'scripts/infra.sh down' first (or use another INFRA_DIR)"
+    say "redis: ours runs on $REDIS_PORT but did not answer yet, waiting"
+    redis_wait
+    return 0
+  fi
+  port_open "$REDIS_PORT" && die "port $REDIS_PORT is taken by something that isn't Redis; stop it or set REDIS_PORT"
+  mkdir -p "$REDIS_DIR/data"
+  cat >"$REDIS_CONF" <<EOF
+# Written by scripts/infra.sh on every 'up': edit the script, not this file.
+bind $HOST
+port $REDIS_PORT
+daemonize yes
+pidfile $REDIS_PID
+logfile $REDIS_LOG
+loglevel notice
+dir $REDIS_DIR/data
+# Durable across down/up: append-only file, fsync once a second (Redis' default trade-off).
+appendonly yes
+appendfsync everysec
+EOF
+  say "redis: starting on $HOST:$REDIS_PORT"
+  redis-server "$REDIS_CONF" >>"$REDIS_LOG" 2>&1 9>&- || die_with_log "redis-server failed to start" "$REDIS_LOG"
+  redis_wait
+}
+
+redis_wait() {
+  local start=$SECONDS end=$((SECONDS + WAIT_SECS))
+  until redis_answers; do   # answers LOADING (not PONG) while it replays a big AOF
+    ((SECONDS < end)) || die_with_log "Redis did not answer PING within ${WAIT_SECS}s" "$REDIS_LOG"
+    # The daemon writes its pid file at once; none alive after 2s means it exited (bad AOF, ...).
+    if ((SECONDS - start >= 2)) && ! pid_is "$(read_pid "$REDIS_PID")" redis-server; then
+      die_with_log "redis-server exited" "$REDIS_LOG"
+    fi
+    sleep 0.1
+  done
+}
+
+redis_down() {
+  local pid port
+  pid=$(read_pid "$REDIS_PID")
+  pid_is "$pid" redis-server || { rm -f "$REDIS_PID"; return 0; }
+  port=$(awk '$1 == "port" {print $2}' "$REDIS_CONF" 2>/dev/null)
+  say "redis: stopping"
+  # SHUTDOWN flushes the AOF; fall back to SIGTERM (same graceful path) if the port changed.
+  timeout 10 redis-cli -h "$HOST" -p "${port:-$REDIS_PORT}" shutdown >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null || true
+  wait_pid_gone "$pid" 30 || die_with_log "Redis (pid $pid) did not stop" "$REDIS_LOG"
+  rm -f "$REDIS_PID"
+}
+
+wait_pid_gone() {
+  local pid=$1 end=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < end)) || return 1
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------- Kafka
+
+# A small Java program instead of org.apache.kafka:kafka-tools (TopicCommand), which isn't published
+# for Kafka 4.4.0. 'wait' sends a real Metadata request (v4, the oldest Kafka 4 serves) over a plain
+# socket and wants >= 1 broker back: a JVM without kafka-clients answers in ~0.3s instead of ~2.5s.
+# It retries inside one JVM and gives up early if the broker's pid dies. list/create/delete use the
+# Admin client (log4j's default config prints only errors, so it stays quiet).
+kafka_tool_source() {
+  cat <<'JAVA'
+import java.io.*;
+import java.net.*;
+import java.util.*;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.*;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+public class KafkaCheck {
+  public static void main(String[] a) throws Exception {
+    if (a.length < 2) { System.err.println("usage: KafkaCheck HOST:PORT wait SECS [PID] | list | create NAME [PARTS] | delete NAME"); System.exit(64); }
+    if (a[1].equals("wait")) System.exit(waitReady(a[0], Long.parseLong(a[2]), a.length > 3 ? Long.parseLong(a[3]) : -1));
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, a[0]);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    int rc = 0;
+    try (Admin admin = Admin.create(p)) {
+      switch (a[1]) {
+        case "list":
+          for (String t : new TreeSet<>(admin.listTopics().names().get(15, TimeUnit.SECONDS))) System.out.println(t);
+          break;
+        case "create":
+          try {
+            Optional<Integer> parts = a.length > 3 ? Optional.of(Integer.parseInt(a[3])) : Optional.empty();
+            admin.createTopics(List.of(new NewTopic(a[2], parts, Optional.empty()))).all().get(15, TimeUnit.SECONDS);
+            System.out.println("created " + a[2]);
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            System.out.println("exists " + a[2]);
+          }
+          break;
+        case "delete":
+          try {
+            admin.deleteTopics(List.of(a[2])).all().get(15, TimeUnit.SECONDS);
+            System.out.println("deleted " + a[2]);
+          } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) throw e;
+            System.out.println("absent " + a[2]);
+          }
+          break;
+        default: System.err.println("unknown command " + a[1]); rc = 64;
+      }
+    }
+    System.exit(rc);
+  }
+
+  static int waitReady(String hostPort, long secs, long pid) throws InterruptedException {
+    int colon = hostPort.lastIndexOf(':');
+    String host = hostPort.substring(0, colon);
+    int port = Integer.parseInt(hostPort.substring(colon + 1));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
+    String last = "nothing tried";
+    while (true) {
+      if (pid > 0 && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        System.err.println("the Kafka process (pid " + pid + ") exited"); return 2;
+      }
+      try {
+        int brokers = metadataBrokerCount(host, port);
+        if (brokers > 0) { System.out.println("metadata answered: " + brokers + " broker(s)"); return 0; }
+        last = "metadata lists no broker yet";
+      } catch (EOFException e) {
+        last = "the server closed the connection (not Kafka, or it no longer serves Metadata v4)";
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      if (System.nanoTime() > end) break;
+      Thread.sleep(200);
+    }
+    System.err.println("no metadata answer within " + secs + "s: " + last);
+    return 1;
+  }
+
+  // Metadata request v4 (request header v1, non-flexible encoding); returns the broker count.
+  static int metadataBrokerCount(String host, int port) throws IOException {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), 2000);
+      s.setSoTimeout(3000);
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      DataOutputStream b = new DataOutputStream(body);
+      b.writeShort(3);                 // api_key: Metadata
+      b.writeShort(4);                 // api_version
+      b.writeInt(42);                  // correlation_id
+      b.writeShort(11); b.writeBytes("infra-check"); // client_id
+      b.writeInt(-1);                  // topics: null = all topics
+      b.writeBoolean(false);           // allow_auto_topic_creation
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
+      out.writeInt(body.size()); body.writeTo(out); out.flush();
+      DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
+      int size = in.readInt();
+      if (size < 12) throw new IOException("short response (" + size + " bytes)");
+      if (in.readInt() != 42) throw new IOException("bad correlation id: not a Kafka broker?");
+      in.readInt();                    // throttle_time_ms
+      return in.readInt();             // brokers array length
+    }
+  }
+}
+JAVA
+}
+
+kafka_fetch_libs() {
+  # Refetch only when the jars are missing or scripts/kafka/pom.xml changed (version bump).
+  local want; want=$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)
+  [ "$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null)" = "$want" ] && return 0
+  if [ -f "$KAFKA_LIBS/.pom.sha256" ] && kafka_our_pid >/dev/null; then
+    # Never swap the jars under a running broker: keep using them until the next down/up.
+    say "kafka: $KAFKA_POM changed; the new jars are fetched at the next 'down' + 'up'"
+    return 0
+  fi
+  ensure_cmd mvn maven
+  say "kafka: fetching jars from Maven Central into $KAFKA_LIBS (once)"
+  local tmp=$KAFKA_DIR/libs.tmp
+  rm -rf "$tmp"; mkdir -p "$KAFKA_DIR/logs"
+  # Into a temp dir first, so an interrupted download never leaves a half-filled libs/.
+  mvn -B -q dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" -f "$KAFKA_POM" \
+    >"$KAFKA_DIR/logs/mvn.log" 2>&1 || die_with_log "Maven could not fetch the Kafka jars" "$KAFKA_DIR/logs/mvn.log"
+  echo "$want" >"$tmp/.pom.sha256"
+  rm -rf "$KAFKA_LIBS"; mv "$tmp" "$KAFKA_LIBS"
+  rm -rf "$KAFKA_TOOL" "$KAFKA_DIR"/cds-*.jsa*   # recompile the check, re-record the class archive
+}
+
+kafka_build_tool() {
+  mkdir -p "$KAFKA_TOOL"
+  if ! kafka_tool_source | cmp -s - "$KAFKA_TOOL/KafkaCheck.java" || [ ! -f "$KAFKA_TOOL/KafkaCheck.class" ]; then
+    ensure_cmd javac openjdk-17-jdk-headless
+    kafka_tool_source >"$KAFKA_TOOL/KafkaCheck.java"
+    javac -nowarn -cp "$KAFKA_LIBS/*" -d "$KAFKA_TOOL" "$KAFKA_TOOL/KafkaCheck.java" >&2 ||
+      die "could not compile $KAFKA_TOOL/KafkaCheck.java"
+  fi
+}
+
+# KafkaCheck HOST:PORT CMD... (a short-lived client JVM: C1 only and serial GC start fastest)
+kafka_tool() {
+  java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_TOOL:$KAFKA_LIBS/*" KafkaCheck "$@"
+}
+
+kafka_conf() {
+  # Regenerated on every start so changed ports apply. One combined broker+controller node. The
+  # static voter list (not 'format --standalone') keeps a changed controller port harmless.
+  cat <<EOF
+# Written by scripts/infra.sh on every 'up': edit the script, not this file.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+
+# Topics appear on first use, 3 partitions each.
+auto.create.topics.enable=true
+num.partitions=3
+default.replication.factor=1
+delete.topic.enable=true
+
+# A single node: every internal topic needs replication factor 1, or consumer groups never get a
+# coordinator. Fewer offsets/transaction partitions make the first group join quicker.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# Tests shouldn't wait 3s for the first rebalance.
+group.initial.rebalance.delay.ms=0
+
+# Dev retention: a day, 64 MiB segments.
+log.retention.hours=24
+log.segment.bytes=67108864
+log.retention.check.interval.ms=300000
+
+# Sized for a 2-core box and a 512 MiB heap (the cleaner's default 128 MiB dedupe buffer is too big).
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+log.cleaner.dedupe.buffer.size=16777216
+EOF
+}
+
+# Class-data sharing: the broker's first run records the classes it loaded into an archive when it
+# exits (at 'down'); later starts map that archive and boot in about half the time (~10s -> ~5s
+# here). The archive is only valid for this JDK and this set of jars, hence the key in its name;
+# 'down' renames *.jsa.tmp to *.jsa only after a clean exit, so a half-written archive is never used.
+kafka_cds_opts() {
+  local key; key=$({ java -version 2>&1; cat "$KAFKA_LIBS/.pom.sha256"; } | sha256sum | cut -c1-12)
+  if [ -s "$KAFKA_DIR/cds-$key.jsa" ]; then
+    echo "-XX:SharedArchiveFile=$KAFKA_DIR/cds-$key.jsa"
+  else
+    rm -f "$KAFKA_DIR"/cds-*.jsa "$KAFKA_DIR"/cds-*.jsa.tmp
+    echo "-XX:ArchiveClassesAtExit=$KAFKA_DIR/cds-$key.jsa.tmp"
+  fi
+}
+
+# The jars in a fixed order: a class-data archive only matches the exact same class path.
+kafka_classpath() {
+  local cp='' jar
+  while IFS= read -r jar; do cp+=$KAFKA_LIBS/$jar:; done < <(cd "$KAFKA_LIBS" && LC_ALL=C ls -1 -- *.jar)
+  echo "${cp%:}"
+}
+
+kafka_our_pid() {
+  local pid; pid=$(read_pid "$KAFKA_PID")
+  pid_is "$pid" "$KAFKA_CONF" && echo "$pid"
+}
+
+kafka_up() {
+  ensure_cmd java openjdk-17-jdk-headless
+  kafka_fetch_libs
+  kafka_build_tool
+  local pid; pid=$(kafka_our_pid || true)
+  if [ -z "$pid" ] && port_open "$KAFKA_PORT"; then
+    kafka_tool "$HOST:$KAFKA_PORT" wait 10 >/dev/null ||
+      die "port $KAFKA_PORT is taken by something that doesn't answer Kafka metadata requests; stop it or set KAFKA_PORT"
+    say "kafka: $HOST:$KAFKA_PORT already answers, reusing it"
+    return 0
+  fi
+  if [ -n "$pid" ]; then
+    # Ours runs (maybe still starting): fine if it was started with these settings.
+    kafka_conf | cmp -s - "$KAFKA_CONF" ||
+      die "the Kafka of $INFRA_DIR (pid $pid) runs with other settings (ports?) than now; run 'scripts/infra.sh down' first (or use another INFRA_DIR)"
+    say "kafka: already running (pid $pid), checking it answers"
+  else
+    port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_CONTROLLER_PORT is taken; stop that or set KAFKA_CONTROLLER_PORT"
+    mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
+    kafka_conf >"$KAFKA_CONF"
+    # One kafka.out per launch, so a failure shows this launch's output only.
+    [ -f "$KAFKA_OUT" ] && mv -f "$KAFKA_OUT" "$KAFKA_OUT.prev"
+    rm -f "$KAFKA_PID"   # a stale one would read as 'died at once' below
+    if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+      # KRaft storage is formatted once with a cluster id; after that the id lives in meta.properties.
+      say "kafka: formatting KRaft storage in $KAFKA_DIR/data"
+      # A cluster id is 16 random bytes in URL-safe base64 (what 'StorageTool random-uuid' prints,
+      # minus a JVM start); like Kafka, avoid ids starting with '-', which look like options.
+      local id=-
+      while [[ $id == -* ]]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
+      java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+        kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONF" --ignore-formatted >>"$KAFKA_OUT" 2>&1 ||
+        die_with_log "kafka storage format failed" "$KAFKA_OUT"
+    fi
+    say "kafka: starting on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
+    # setsid: the broker must outlive this shell (and a CI step's process group). The inner shell
+    # writes its own pid then execs java, so the pid file names the JVM itself.
+    # shellcheck disable=SC2016,SC2086  # $$ is the inner shell's; KAFKA_JAVA_OPTS splits into options
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID" \
+      java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
+      -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+      "$(kafka_cds_opts)" -Xlog:cds=off,cds+dynamic=off ${KAFKA_JAVA_OPTS:-} \
+      -cp "$(kafka_classpath)" kafka.Kafka "$KAFKA_CONF" \
+      >>"$KAFKA_OUT" 2>&1 </dev/null 9>&- &
+    local end=$((SECONDS + 10)) raw
+    until pid=$(kafka_our_pid); do
+      raw=$(read_pid "$KAFKA_PID")
+      # The pid file is written first, so a pid there that is gone means the JVM died at once.
+      if ((SECONDS >= end)) || { [ -n "$raw" ] && ! kill -0 "$raw" 2>/dev/null; }; then
+        die_with_log "the Kafka JVM did not start" "$KAFKA_OUT" "$KAFKA_LOG"
+      fi
+      sleep 0.1
+    done
+  fi
+  local msg
+  msg=$(kafka_tool "$HOST:$KAFKA_PORT" wait "$WAIT_SECS" "$pid" 2>&1) ||
+    die_with_log "Kafka did not answer a metadata request on $HOST:$KAFKA_PORT: $msg" "$KAFKA_OUT" "$KAFKA_LOG"
+  say "kafka: ready ($msg)"
+}
+
+kafka_down() {
+  local pid; pid=$(kafka_our_pid || true)
+  [ -n "$pid" ] || { rm -f "$KAFKA_PID"; return 0; }
+  say "kafka: stopping (pid $pid)"
+  # SIGTERM = Kafka's clean shutdown (flushes logs, writes a clean-shutdown marker: quick next start).
+  # The first stop after a (re)fetch also writes the class-data archive: a few seconds more.
+  kill -TERM "$pid" 2>/dev/null || true
+  if wait_pid_gone "$pid" 60; then
+    local f
+    for f in "$KAFKA_DIR"/cds-*.jsa.tmp; do [ -s "$f" ] && mv -f "$f" "${f%.tmp}"; done
+  else
+    say "kafka: still running after 60s, killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait_pid_gone "$pid" 10 || die "could not stop Kafka (pid $pid)"
+    rm -f "$KAFKA_DIR"/cds-*.jsa.tmp
+  fi
+  rm -f "$KAFKA_PID"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_env() {
+  cat <<EOF
+export PGHOST=$HOST
+export PGPORT=$PGPORT
+export PGUSER=$PG_USER
+export PGPASSWORD=$PG_PASSWORD
+export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT
+export REDIS_URL=redis://$HOST:$REDIS_PORT
+export KAFKA_BROKERS=$HOST:$KAFKA_PORT
+EOF
+}
+
+cmd_up() {
+  local t0=$SECONDS
+  take_lock
+  pg_up
+  redis_up
+  kafka_up
+  cat <<EOF
+Infrastructure is up ($((SECONDS - t0))s); data and logs under $INFRA_DIR
+  PostgreSQL  host $HOST port $PGPORT  user $PG_USER password $PG_PASSWORD
+              DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT  (append /<database>)
+  Redis       REDIS_URL=redis://$HOST:$REDIS_PORT
+  Kafka       KAFKA_BROKERS=$HOST:$KAFKA_PORT
+Load these into a shell with:  eval "\$(scripts/infra.sh env)"
+EOF
+}
+
+cmd_down() {
+  take_lock
+  # Reverse order: apps' consumers go quiet before the databases do.
+  kafka_down
+  redis_down
+  pg_down
+  say "down (data kept under $INFRA_DIR)"
+}
+
+cmd_status() {
+  local down=0 how
+  if command -v "$(pg_bin 2>/dev/null)/psql" >/dev/null 2>&1 && pg_answers; then
+    pg_ours_running && how="ours, $PG_DATA" || how="not started by this script"
+    echo "postgres  up    $HOST:$PGPORT ($how)"
+  else echo "postgres  down  $HOST:$PGPORT"; down=1; fi
+
+  if command -v redis-cli >/dev/null 2>&1 && redis_answers; then
+    pid_is "$(read_pid "$REDIS_PID")" redis-server && how="ours, pid $(read_pid "$REDIS_PID")" || how="not started by this script"
+    echo "redis     up    $HOST:$REDIS_PORT ($how)"
+  else echo "redis     down  $HOST:$REDIS_PORT"; down=1; fi
+
+  local kpid; kpid=$(kafka_our_pid || true)
+  if [ -f "$KAFKA_TOOL/KafkaCheck.class" ] && port_open "$KAFKA_PORT" && kafka_tool "$HOST:$KAFKA_PORT" wait 5 >/dev/null 2>&1; then
+    [ -n "$kpid" ] && how="ours, pid $kpid" || how="not started by this script"
+    echo "kafka     up    $HOST:$KAFKA_PORT ($how)"
+  elif [ -n "$kpid" ]; then echo "kafka     down  $HOST:$KAFKA_PORT (pid $kpid runs but does not answer yet)"; down=1
+  else echo "kafka     down  $HOST:$KAFKA_PORT"; down=1; fi
+  return $((down ? 3 : 0))
+}
+
+cmd_topics() {
+  [ -f "$KAFKA_TOOL/KafkaCheck.class" ] || die "run 'scripts/infra.sh up' first"
+  case ${1:-list} in
+    list) kafka_tool "$HOST:$KAFKA_PORT" list ;;
+    create) [ -n "${2:-}" ] || die "usage: topics create NAME [PARTITIONS]"; kafka_tool "$HOST:$KAFKA_PORT" create "$2" ${3:+"$3"} ;;
+    delete) [ -n "${2:-}" ] || die "usage: topics delete NAME"; kafka_tool "$HOST:$KAFKA_PORT" delete "$2" ;;
+    *) die "usage: scripts/infra.sh topics [list | create NAME [PARTITIONS] | delete NAME]" ;;
+  esac
+}
+
+case ${1:-} in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  topics) shift; cmd_topics "$@" ;;
+  *) echo "usage: $0 up|down|status|env|topics [list|create NAME [PARTITIONS]|delete NAME]" >&2; exit 64 ;;
+esac
