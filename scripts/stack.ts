@@ -1,6 +1,6 @@
 /**
  * Runs the application half of the local stack: every subgraph of supergraph.yaml and the router,
- * each a real Node process (`tsx <workspace>/src/main.ts`), on the infrastructure that
+ * each a real Node process (`node --import tsx <workspace>/src/main.ts`), on the infrastructure that
  * scripts/infra.sh keeps. Used two ways:
  *
  * - `npm start` / `npm stop` (CLI below): fixed ports from supergraph.yaml, databases named after
@@ -9,7 +9,7 @@
  *   unique suffix so a run never touches the dev stack, processes stopped by `stop()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +18,6 @@ import { composeSupergraph, loadSubgraphSources, readSupergraphConfig } from '..
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STACK_DIR = join(process.env.INFRA_DIR ?? join(ROOT, '.local'), 'stack');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const NODE_BIN = join(ROOT, 'node_modules', '.bin');
 
 /** Development admin account; override with ADMIN_EMAIL / ADMIN_PASSWORD. */
@@ -85,15 +84,18 @@ async function waitReady(url: string, child: ChildProcess, name: string, logFile
 }
 
 function launch(name: string, entry: string, env: Record<string, string>, logFile: string, detached: boolean) {
-  const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(TSX, [entry], {
+  // The log file is the child's own stdout/stderr, so a detached service keeps logging after
+  // the launching process exits.
+  const out = openSync(logFile, 'a');
+  // One process per service (node with tsx's loader, not the tsx CLI wrapper) so SIGTERM reaches
+  // the service itself and its graceful shutdown runs; the same Node (24) as this process.
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH}`, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', out, out],
     detached,
   });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
+  closeSync(out);
   if (detached) child.unref();
   return child;
 }
