@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { gql } from 'graphql-tag';
+import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import type { SubgraphApp } from '@shop/platform/testing';
+import { categoryResolvers } from './category.resolvers.js';
+import { CategoryService } from './category.service.js';
+import type { Context } from './context.js';
+import { CONSUMER_GROUP, startProductConsumer } from './product.consumer.js';
+import { productResolvers } from './product.resolvers.js';
+import { ProductService } from './product.service.js';
+import { DateTimeScalar, DecimalScalar } from './scalars.js';
+
+const typeDefs = gql(readFileSync(new URL('../products.graphql', import.meta.url), 'utf8'));
+
+export interface ProductsOptions {
+  /** The store currency (ISO 4217); default `USD`. */
+  currency?: string;
+  /** Kafka consumer group; default `products`. Tests give each server its own. */
+  consumerGroup?: string;
+  /** Dead-letter topic; default `<consumerGroup>.dlq`. */
+  deadLetterTopic?: string;
+}
+
+/** The products subgraph on an open runtime. No side effects until `listen` / `startConsumers`. */
+export function buildApp(runtime: SubgraphRuntime, options: ProductsOptions = {}): SubgraphApp {
+  const categories = new CategoryService();
+  const products = new ProductService({
+    currency: options.currency ?? 'USD',
+    relay: runtime.relay,
+    categories,
+  });
+  const categoryMap = categoryResolvers(categories);
+  const productMap = productResolvers(products);
+
+  const service = createGraphQLService<Context>({
+    name: runtime.name,
+    typeDefs,
+    resolvers: {
+      DateTime: DateTimeScalar,
+      Decimal: DecimalScalar,
+      Query: { ...categoryMap.Query, ...productMap.Query },
+      Mutation: { ...categoryMap.Mutation, ...productMap.Mutation },
+      Category: categoryMap.Category,
+      Product: productMap.Product,
+    },
+    logger: runtime.logger,
+    verifyToken: runtime.verifyToken,
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
+  });
+
+  return {
+    service,
+    startConsumers: async () => {
+      const consumer = await startProductConsumer(runtime, products, {
+        groupId: options.consumerGroup ?? CONSUMER_GROUP,
+        ...(options.deadLetterTopic ? { deadLetterTopic: options.deadLetterTopic } : {}),
+      });
+      return [{ name: 'stock-consumer', stop: () => consumer.stop() }];
+    },
+  };
+}

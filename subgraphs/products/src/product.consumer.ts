@@ -1,0 +1,32 @@
+import { applyOnce, type EventConsumer, type SubgraphRuntime } from '@shop/platform';
+import { STOCK_CHANGED, stockChangedPayload, type StockChangedPayload } from './product.events.js';
+import type { ProductService } from './product.service.js';
+
+/** The consumer group of the products subgraph, also its `applyOnce` consumer name. */
+export const CONSUMER_GROUP = 'products';
+
+/**
+ * Consumes `inventory.stock.changed.v1` into the products' `in_stock` projection. Each event is
+ * applied once (processed-event row in the same transaction); a payload that does not parse goes
+ * to the dead-letter topic (default `<groupId>.dlq`).
+ */
+export function startProductConsumer(
+  runtime: SubgraphRuntime,
+  products: ProductService,
+  { groupId = CONSUMER_GROUP, deadLetterTopic }: { groupId?: string; deadLetterTopic?: string } = {},
+): Promise<EventConsumer> {
+  return runtime.kafka.consume({
+    groupId,
+    ...(deadLetterTopic ? { deadLetterTopic } : {}),
+    handlers: {
+      [STOCK_CHANGED]: {
+        parse: (payload) => stockChangedPayload.parse(payload),
+        handle: async (event: { id: string; payload: StockChangedPayload }) => {
+          await applyOnce(runtime.orm, CONSUMER_GROUP, event, async (em) => {
+            await products.recordStock(em, event.payload);
+          });
+        },
+      },
+    },
+  });
+}
