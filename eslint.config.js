@@ -9,7 +9,17 @@ import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const SUBGRAPHS = ['auth', 'users', 'products', 'inventory', 'cart', 'orders', 'payments', 'notifications', 'recommendations'];
+const SUBGRAPHS = [
+  'auth',
+  'users',
+  'products',
+  'inventory',
+  'cart',
+  'orders',
+  'payments',
+  'notifications',
+  'recommendations',
+];
 
 /** Import patterns that reach into another workspace's folder by path. */
 const pathInto = (folder) => [`**/${folder}/**`, `../${folder}/**`];
@@ -22,10 +32,24 @@ function subgraphBoundary(name) {
       'no-restricted-imports': [
         'error',
         {
-          paths: others.map((s) => ({ name: `@shop/${s}`, message: 'A subgraph never imports another subgraph.' })),
+          paths: others.map((s) => ({
+            name: `@shop/${s}`,
+            message: 'A subgraph never imports another subgraph.',
+          })),
           patterns: [
-            { group: others.flatMap((s) => [`@shop/${s}/*`, ...pathInto(`subgraphs/${s}`), `../${s}/**`, `../../${s}/**`]), message: 'A subgraph never imports another subgraph: use federation or events.' },
-            { group: ['@shop/router', '@shop/router/*', '**/router/src/**'], message: 'Subgraphs do not import the router.' },
+            {
+              group: others.flatMap((s) => [
+                `@shop/${s}/*`,
+                ...pathInto(`subgraphs/${s}`),
+                `../${s}/**`,
+                `../../${s}/**`,
+              ]),
+              message: 'A subgraph never imports another subgraph: use federation or events.',
+            },
+            {
+              group: ['@shop/router', '@shop/router/*', '**/router/src/**'],
+              message: 'Subgraphs do not import the router.',
+            },
             { group: ['**/platform/src/**'], message: 'Import the kit as @shop/platform.' },
           ],
         },
@@ -43,7 +67,10 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'import-x/no-self-import': 'error',
       'import-x/no-cycle': ['error', { maxDepth: 3 }],
@@ -56,7 +83,10 @@ export default tseslint.config(
     rules: {
       'import-x/no-extraneous-dependencies': [
         'error',
-        { packageDir: [import.meta.dirname, `${import.meta.dirname}/${dir}`], devDependencies: ['**/*.spec.ts', '**/test/**', '**/scripts/**'] },
+        {
+          packageDir: [import.meta.dirname, `${import.meta.dirname}/${dir}`],
+          devDependencies: ['**/*.spec.ts', '**/test/**', '**/scripts/**'],
+        },
       ],
     },
   })),
@@ -68,7 +98,16 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@shop/*', '!@shop/platform', ...pathInto('subgraphs'), ...pathInto('router'), ...pathInto('schema')], message: 'platform/ imports no subgraph, router or domain contract.' },
+            {
+              group: [
+                '@shop/*',
+                '!@shop/platform',
+                ...pathInto('subgraphs'),
+                ...pathInto('router'),
+                ...pathInto('schema'),
+              ],
+              message: 'platform/ imports no subgraph, router or domain contract.',
+            },
           ],
         },
       ],
@@ -77,13 +116,33 @@ export default tseslint.config(
   {
     files: ['schema/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@shop/*', ...pathInto('subgraphs'), ...pathInto('router'), ...pathInto('platform')], message: 'schema/ imports nothing of ours.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@shop/*', ...pathInto('subgraphs'), ...pathInto('router'), ...pathInto('platform')],
+              message: 'schema/ imports nothing of ours.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['router/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: SUBGRAPHS.flatMap((s) => [`@shop/${s}`, ...pathInto(`subgraphs/${s}`)]), message: 'The router reaches subgraphs over the network only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: SUBGRAPHS.flatMap((s) => [`@shop/${s}`, ...pathInto(`subgraphs/${s}`)]),
+              message: 'The router reaches subgraphs over the network only.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

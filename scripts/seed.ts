@@ -13,10 +13,17 @@ export interface SeedSummary {
   productsTotal: number;
 }
 
-async function call<D>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<D> {
+async function call<D>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<D> {
   const response = await graphql<D>(url, query, variables, token ? { token } : {});
   if (response.errors?.length || !response.data) {
-    throw new Error(`seed: ${response.errors?.map((e) => `${e.message} (${e.extensions?.code})`).join('; ') ?? response.status}`);
+    throw new Error(
+      `seed: ${response.errors?.map((e) => `${e.message} (${e.extensions?.code})`).join('; ') ?? response.status}`,
+    );
   }
   return response.data;
 }
@@ -31,7 +38,10 @@ async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promis
   );
 }
 
-export async function seedCatalog(routerUrl: string, admin: { email: string; password: string }): Promise<SeedSummary> {
+export async function seedCatalog(
+  routerUrl: string,
+  admin: { email: string; password: string },
+): Promise<SeedSummary> {
   const { login } = await call<{ login: { accessToken: string } }>(
     routerUrl,
     'mutation($email: String!, $password: String!) { login(email: $email, password: $password) { accessToken } }',
@@ -39,7 +49,11 @@ export async function seedCatalog(routerUrl: string, admin: { email: string; pas
   );
   const token = login.accessToken;
 
-  const { categories } = await call<{ categories: { id: string; slug: string }[] }>(routerUrl, '{ categories { id slug } }', {});
+  const { categories } = await call<{ categories: { id: string; slug: string }[] }>(
+    routerUrl,
+    '{ categories { id slug } }',
+    {},
+  );
   const categoryIds = new Map(categories.map((c) => [c.slug, c.id]));
   let categoriesCreated = 0;
   for (const category of catalog.categories) {
@@ -55,13 +69,17 @@ export async function seedCatalog(routerUrl: string, admin: { email: string; pas
   }
 
   const existing = new Set<string>();
-  for (let after: string | null = null; ; ) {
-    const page: { products: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: { sku: string } }[] } } =
-      await call(
-        routerUrl,
-        'query($after: String) { products(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { sku } } } }',
-        { after },
-      );
+  for (let after: string | null = null; ;) {
+    const page: {
+      products: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { node: { sku: string } }[];
+      };
+    } = await call(
+      routerUrl,
+      'query($after: String) { products(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { sku } } } }',
+      { after },
+    );
     for (const edge of page.products.edges) existing.add(edge.node.sku);
     if (!page.products.pageInfo.hasNextPage) break;
     after = page.products.pageInfo.endCursor;
@@ -92,5 +110,9 @@ export async function seedCatalog(routerUrl: string, admin: { email: string; pas
       );
     }
   });
-  return { categoriesCreated, productsCreated: missing.length, productsTotal: existing.size + missing.length };
+  return {
+    categoriesCreated,
+    productsCreated: missing.length,
+    productsTotal: existing.size + missing.length,
+  };
 }

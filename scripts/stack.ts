@@ -14,7 +14,11 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { composeSupergraph, loadSubgraphSources, readSupergraphConfig } from '../schema/src/supergraph/index.js';
+import {
+  composeSupergraph,
+  loadSubgraphSources,
+  readSupergraphConfig,
+} from '../schema/src/supergraph/index.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const STACK_DIR = join(process.env.INFRA_DIR ?? join(ROOT, '.local'), 'stack');
@@ -80,10 +84,18 @@ async function waitReady(url: string, child: ChildProcess, name: string, logFile
     await new Promise((r) => setTimeout(r, 250));
   }
   const log = existsSync(logFile) ? (await readFile(logFile, 'utf8')).split('\n').slice(-30).join('\n') : '';
-  throw new Error(`${name} did not become ready at ${url} (exit code ${child.exitCode}). Last log lines:\n${log}`);
+  throw new Error(
+    `${name} did not become ready at ${url} (exit code ${child.exitCode}). Last log lines:\n${log}`,
+  );
 }
 
-function launch(name: string, entry: string, env: Record<string, string>, logFile: string, detached: boolean) {
+function launch(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  logFile: string,
+  detached: boolean,
+) {
   // The log file is the child's own stdout/stderr, so a detached service keeps logging after
   // the launching process exits.
   const out = openSync(logFile, 'a');
@@ -118,9 +130,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   await mkdir(runDir, { recursive: true });
 
   const ports = new Map<string, number>();
-  for (const sg of config.subgraphs) ports.set(sg.name, isolated ? await freePort() : Number(new URL(sg.routingUrl).port));
+  for (const sg of config.subgraphs)
+    ports.set(sg.name, isolated ? await freePort() : Number(new URL(sg.routingUrl).port));
   const urlOf = (name: string) => `http://127.0.0.1:${ports.get(name)}/graphql`;
-  const routerPort = isolated ? await freePort() : (options.routerPort ?? Number(process.env.ROUTER_PORT ?? 4000));
+  const routerPort = isolated
+    ? await freePort()
+    : (options.routerPort ?? Number(process.env.ROUTER_PORT ?? 4000));
 
   const shared: Record<string, string> = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
@@ -140,11 +155,29 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     const managed: ManagedProcess = {
       name,
       port,
-      child: launch(name, entry, { ...shared, ...env, PORT: String(port) }, logFile, options.detached ?? false),
+      child: launch(
+        name,
+        entry,
+        { ...shared, ...env, PORT: String(port) },
+        logFile,
+        options.detached ?? false,
+      ),
       async restart() {
         await terminate(managed.child);
-        managed.child = launch(name, entry, { ...shared, ...env, PORT: String(port) }, logFile, options.detached ?? false);
-        await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
+        managed.child = launch(
+          name,
+          entry,
+          { ...shared, ...env, PORT: String(port) },
+          logFile,
+          options.detached ?? false,
+        );
+        await waitReady(
+          `http://127.0.0.1:${port}/health/ready`,
+          managed.child,
+          name,
+          logFile,
+          readyTimeoutMs,
+        );
       },
       stop: () => terminate(managed.child),
     };
@@ -160,17 +193,27 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
   try {
     // auth first: the others fetch its public keys.
-    const [first, ...rest] = [...config.subgraphs].sort((a, b) => (a.name === 'auth' ? -1 : b.name === 'auth' ? 1 : 0));
+    const [first, ...rest] = [...config.subgraphs].sort((a, b) =>
+      a.name === 'auth' ? -1 : b.name === 'auth' ? 1 : 0,
+    );
     const startSubgraph = (name: string) =>
-      manage(name, `subgraphs/${name}/src/main.ts`, ports.get(name)!, suffix ? { DATABASE_NAME: `${name}${suffix}` } : {});
+      manage(
+        name,
+        `subgraphs/${name}/src/main.ts`,
+        ports.get(name)!,
+        suffix ? { DATABASE_NAME: `${name}${suffix}` } : {},
+      );
     await startSubgraph(first!.name);
     await Promise.all(rest.map((sg) => startSubgraph(sg.name)));
 
     let supergraphPath = join(ROOT, 'schema', 'supergraph.graphql');
     if (isolated) {
-      const sources = await loadSubgraphSources(config.subgraphs.map((sg) => ({ ...sg, routingUrl: urlOf(sg.name) })));
+      const sources = await loadSubgraphSources(
+        config.subgraphs.map((sg) => ({ ...sg, routingUrl: urlOf(sg.name) })),
+      );
       const outcome = composeSupergraph(sources);
-      if (!outcome.ok) throw new Error(`composition failed: ${outcome.problems.map((p) => p.message).join('; ')}`);
+      if (!outcome.ok)
+        throw new Error(`composition failed: ${outcome.problems.map((p) => p.message).join('; ')}`);
       supergraphPath = join(runDir, 'supergraph.graphql');
       await writeFile(supergraphPath, outcome.supergraphSdl);
     }

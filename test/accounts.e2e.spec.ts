@@ -10,10 +10,17 @@ const api = useStack();
 describe('accounts through the router', () => {
   it('registers a customer and returns tokens with the user joined from auth and users', async () => {
     const email = `Mixed.Case-${randomUUID()}@Example.com`;
-    const response = await api.request(contract('Register'), { input: { email, password: 'long enough pw', name: 'Ada Lovelace' } });
+    const response = await api.request(contract('Register'), {
+      input: { email, password: 'long enough pw', name: 'Ada Lovelace' },
+    });
     expect(response.errors).toBeUndefined();
     const { register } = response.data;
-    expect(register.user).toEqual({ id: expect.any(String), email: email.toLowerCase(), name: 'Ada Lovelace', roles: ['CUSTOMER'] });
+    expect(register.user).toEqual({
+      id: expect.any(String),
+      email: email.toLowerCase(),
+      name: 'Ada Lovelace',
+      roles: ['CUSTOMER'],
+    });
     expect(register.expiresIn).toBeGreaterThan(0);
     expect(register.expiresIn).toBeLessThanOrEqual(900);
     expect(register.accessToken.split('.')).toHaveLength(3);
@@ -21,9 +28,13 @@ describe('accounts through the router', () => {
   });
 
   it('refuses malformed email, short password and a duplicate email (case-insensitive), creating nothing', async () => {
-    const malformed = await api.request(contract('Register'), { input: { email: 'not-an-email', password: 'long enough pw', name: 'X' } });
+    const malformed = await api.request(contract('Register'), {
+      input: { email: 'not-an-email', password: 'long enough pw', name: 'X' },
+    });
     expect(errorCodes(malformed)).toEqual(['BAD_USER_INPUT']);
-    const short = await api.request(contract('Register'), { input: { email: `s-${randomUUID()}@example.com`, password: 'short', name: 'X' } });
+    const short = await api.request(contract('Register'), {
+      input: { email: `s-${randomUUID()}@example.com`, password: 'short', name: 'X' },
+    });
     expect(errorCodes(short)).toEqual(['BAD_USER_INPUT']);
 
     const customer = await api.registerCustomer();
@@ -32,20 +43,40 @@ describe('accounts through the router', () => {
     });
     expect(errorCodes(duplicate)).toEqual(['CONFLICT']);
     // The original account still logs in with its own password; the impostor's does not.
-    const original = await api.request(contract('Login'), { email: customer.email, password: customer.password });
+    const original = await api.request(contract('Login'), {
+      email: customer.email,
+      password: customer.password,
+    });
     expect(original.data?.login.user.name).toBe(customer.name);
-    const impostor = await api.request(contract('Login'), { email: customer.email, password: 'another long pw' });
+    const impostor = await api.request(contract('Login'), {
+      email: customer.email,
+      password: 'another long pw',
+    });
     expect(errorCodes(impostor)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('logs in, and says the same for a wrong password and an unknown email', async () => {
     const customer = await api.registerCustomer('Grace Hopper');
-    const ok = await api.request(contract('Login'), { email: customer.email.toUpperCase(), password: customer.password });
+    const ok = await api.request(contract('Login'), {
+      email: customer.email.toUpperCase(),
+      password: customer.password,
+    });
     expect(ok.errors).toBeUndefined();
-    expect(ok.data.login.user).toMatchObject({ id: customer.id, email: customer.email, name: 'Grace Hopper', roles: ['CUSTOMER'] });
+    expect(ok.data.login.user).toMatchObject({
+      id: customer.id,
+      email: customer.email,
+      name: 'Grace Hopper',
+      roles: ['CUSTOMER'],
+    });
 
-    const wrong = await api.request(contract('Login'), { email: customer.email, password: 'wrong password!' });
-    const unknown = await api.request(contract('Login'), { email: `nobody-${randomUUID()}@example.com`, password: 'whatever pw' });
+    const wrong = await api.request(contract('Login'), {
+      email: customer.email,
+      password: 'wrong password!',
+    });
+    const unknown = await api.request(contract('Login'), {
+      email: `nobody-${randomUUID()}@example.com`,
+      password: 'whatever pw',
+    });
     expect(errorCodes(wrong)).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(unknown)).toEqual(['UNAUTHENTICATED']);
     expect(wrong.errors![0]!.message).toBe(unknown.errors![0]!.message);
@@ -92,7 +123,11 @@ describe('accounts through the router', () => {
 
   it('updates the profile and adds addresses, the first one becoming the default', async () => {
     const customer = await api.registerCustomer('Before');
-    const updated = await api.request(contract('UpdateProfile'), { input: { name: 'After' } }, customer.accessToken);
+    const updated = await api.request(
+      contract('UpdateProfile'),
+      { input: { name: 'After' } },
+      customer.accessToken,
+    );
     expect(updated.data).toEqual({ updateProfile: { id: customer.id, name: 'After' } });
     const empty = await api.request(contract('UpdateProfile'), { input: { name: '' } }, customer.accessToken);
     expect(errorCodes(empty)).toEqual(['BAD_USER_INPUT']);
@@ -100,23 +135,40 @@ describe('accounts through the router', () => {
     const home = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
     const first = await api.request(contract('AddAddress'), { input: home }, customer.accessToken);
     expect(first.data.addAddress).toMatchObject({ ...home, line2: null, isDefault: true });
-    const second = await api.request(contract('AddAddress'), { input: { ...home, line1: '2 Side St' } }, customer.accessToken);
+    const second = await api.request(
+      contract('AddAddress'),
+      { input: { ...home, line1: '2 Side St' } },
+      customer.accessToken,
+    );
     expect(second.data.addAddress.isDefault).toBe(false);
-    const third = await api.request(contract('AddAddress'), { input: { ...home, line1: '3 New St', isDefault: true } }, customer.accessToken);
+    const third = await api.request(
+      contract('AddAddress'),
+      { input: { ...home, line1: '3 New St', isDefault: true } },
+      customer.accessToken,
+    );
     expect(third.data.addAddress.isDefault).toBe(true);
-    const badCountry = await api.request(contract('AddAddress'), { input: { ...home, country: 'XX' } }, customer.accessToken);
+    const badCountry = await api.request(
+      contract('AddAddress'),
+      { input: { ...home, country: 'XX' } },
+      customer.accessToken,
+    );
     expect(errorCodes(badCountry)).toEqual(['BAD_USER_INPUT']);
 
     const me = await api.request(contract('Me'), {}, customer.accessToken);
     expect(me.data.me.name).toBe('After');
-    expect(me.data.me.addresses.map((a: { line1: string; isDefault: boolean }) => [a.line1, a.isDefault])).toEqual([
+    expect(
+      me.data.me.addresses.map((a: { line1: string; isDefault: boolean }) => [a.line1, a.isDefault]),
+    ).toEqual([
       ['1 Main St', false],
       ['2 Side St', false],
       ['3 New St', true],
     ]);
     // Login shows the new name too, once auth's copy has followed the users.user.updated.v1 event.
     await eventually(async () => {
-      const login = await api.request(contract('Login'), { email: customer.email, password: customer.password });
+      const login = await api.request(contract('Login'), {
+        email: customer.email,
+        password: customer.password,
+      });
       return login.data?.login.user.name === 'After';
     });
   });

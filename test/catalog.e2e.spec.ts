@@ -10,8 +10,10 @@ import { eventually, useStack } from './support/stack.js';
 const api = useStack();
 
 // The contract's Product operation also asks for recommendations, which the order flow brings.
-const PRODUCT = 'query($id: ID!) { product(id: $id) { id name price { amount currencyCode } availableQuantity inStock } }';
-const CREATE_CATEGORY = 'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id slug name } }';
+const PRODUCT =
+  'query($id: ID!) { product(id: $id) { id name price { amount currencyCode } availableQuantity inStock } }';
+const CREATE_CATEGORY =
+  'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id slug name } }';
 
 describe('catalog through the router', () => {
   let admin: string;
@@ -22,7 +24,11 @@ describe('catalog through the router', () => {
 
   async function createProduct(key: string, input: { name: string; description?: string; price: string }) {
     const sku = `T${tag}-${key}`.toUpperCase();
-    const response = await api.request(contract('CreateProduct'), { input: { ...input, sku, categoryId: category.id } }, admin);
+    const response = await api.request(
+      contract('CreateProduct'),
+      { input: { ...input, sku, categoryId: category.id } },
+      admin,
+    );
     expect(response.errors).toBeUndefined();
     made[key] = { id: response.data.createProduct.id, slug: response.data.createProduct.slug, sku };
     return response.data.createProduct;
@@ -33,19 +39,40 @@ describe('catalog through the router', () => {
     customer = (await api.registerCustomer()).accessToken;
     const created = await api.request(CREATE_CATEGORY, { input: { name: `Test Audio ${tag}` } }, admin);
     category = created.data.createCategory;
-    await createProduct('a', { name: `Zyphor${tag} Wireless Headphones`, description: 'Over-ear, noise cancelling.', price: '199.99' });
-    await createProduct('b', { name: `Zyphor${tag} Wired Earbuds`, description: 'Tangle-free cable.', price: '19.50' });
-    await createProduct('c', { name: `Plain${tag} Speaker Stand`, description: `Fits any zyphor${tag} speaker.`, price: '45.00' });
+    await createProduct('a', {
+      name: `Zyphor${tag} Wireless Headphones`,
+      description: 'Over-ear, noise cancelling.',
+      price: '199.99',
+    });
+    await createProduct('b', {
+      name: `Zyphor${tag} Wired Earbuds`,
+      description: 'Tangle-free cable.',
+      price: '19.50',
+    });
+    await createProduct('c', {
+      name: `Plain${tag} Speaker Stand`,
+      description: `Fits any zyphor${tag} speaker.`,
+      price: '45.00',
+    });
   });
 
   it('creates a product (admin) with a derived slug and a Money price, usable by inventory at once', async () => {
     const response = await api.request(contract('ProductBySlug'), { slug: made.a!.slug });
-    expect(response.data.product).toEqual({ id: made.a!.id, slug: made.a!.slug, name: `Zyphor${tag} Wireless Headphones` });
+    expect(response.data.product).toEqual({
+      id: made.a!.id,
+      slug: made.a!.slug,
+      name: `Zyphor${tag} Wireless Headphones`,
+    });
     expect(made.a!.slug).toBe(`zyphor${tag}-wireless-headphones`);
 
     const stock = await api.request(contract('AdjustStock'), { productId: made.a!.id, delta: 5 }, admin);
     expect(stock.errors).toBeUndefined();
-    expect(stock.data.adjustStock).toEqual({ id: made.a!.id, name: `Zyphor${tag} Wireless Headphones`, availableQuantity: 5, inStock: true });
+    expect(stock.data.adjustStock).toEqual({
+      id: made.a!.id,
+      name: `Zyphor${tag} Wireless Headphones`,
+      availableQuantity: 5,
+      inStock: true,
+    });
   });
 
   it('refuses admin-only mutations to a customer (FORBIDDEN) and to an anonymous caller (UNAUTHENTICATED), changing nothing', async () => {
@@ -55,11 +82,21 @@ describe('catalog through the router', () => {
       [undefined, 'UNAUTHENTICATED'],
     ] as const) {
       expect(errorCodes(await api.request(contract('CreateProduct'), { input }, token))).toEqual([code]);
-      expect(errorCodes(await api.request(contract('UpdateProduct'), { id: made.b!.id, input: { price: '0.01' } }, token))).toEqual([code]);
-      expect(errorCodes(await api.request(contract('AdjustStock'), { productId: made.b!.id, delta: 1000 }, token))).toEqual([code]);
+      expect(
+        errorCodes(
+          await api.request(contract('UpdateProduct'), { id: made.b!.id, input: { price: '0.01' } }, token),
+        ),
+      ).toEqual([code]);
+      expect(
+        errorCodes(await api.request(contract('AdjustStock'), { productId: made.b!.id, delta: 1000 }, token)),
+      ).toEqual([code]);
     }
     const product = await api.request(PRODUCT, { id: made.b!.id });
-    expect(product.data.product).toMatchObject({ price: { amount: '19.50', currencyCode: 'USD' }, availableQuantity: 0, inStock: false });
+    expect(product.data.product).toMatchObject({
+      price: { amount: '19.50', currencyCode: 'USD' },
+      availableQuantity: 0,
+      inStock: false,
+    });
     const search = await api.request(contract('Products'), { filter: { query: `T${tag}-NOPE` } });
     expect(search.data.products.totalCount).toBe(0);
   });
@@ -75,8 +112,16 @@ describe('catalog through the router', () => {
   });
 
   it('updates a product (admin)', async () => {
-    const response = await api.request(contract('UpdateProduct'), { id: made.b!.id, input: { price: '17.25' } }, admin);
-    expect(response.data.updateProduct).toEqual({ id: made.b!.id, name: `Zyphor${tag} Wired Earbuds`, price: { amount: '17.25', currencyCode: 'USD' } });
+    const response = await api.request(
+      contract('UpdateProduct'),
+      { id: made.b!.id, input: { price: '17.25' } },
+      admin,
+    );
+    expect(response.data.updateProduct).toEqual({
+      id: made.b!.id,
+      name: `Zyphor${tag} Wired Earbuds`,
+      price: { amount: '17.25', currencyCode: 'USD' },
+    });
   });
 
   it('searches name, description and SKU by word prefix, best match first', async () => {
@@ -102,12 +147,20 @@ describe('catalog through the router', () => {
     });
     expect(byPrice.data.products.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([made.c!.id]);
 
-    const sorted = await api.request(contract('Products'), { filter: { categoryId: category.id }, sort: 'PRICE_DESC' });
-    expect(sorted.data.products.edges.map((e: { node: { price: { amount: string } } }) => e.node.price.amount)).toEqual(['199.99', '45.00', '17.25']);
+    const sorted = await api.request(contract('Products'), {
+      filter: { categoryId: category.id },
+      sort: 'PRICE_DESC',
+    });
+    expect(
+      sorted.data.products.edges.map((e: { node: { price: { amount: string } } }) => e.node.price.amount),
+    ).toEqual(['199.99', '45.00', '17.25']);
 
     // a and c have stock (adjusted above); b has none. The inStock filter follows stock events.
     await eventually(async () => {
-      const inStock = await api.request(contract('Products'), { filter: { categoryId: category.id, inStock: true }, sort: 'NAME_ASC' });
+      const inStock = await api.request(contract('Products'), {
+        filter: { categoryId: category.id, inStock: true },
+        sort: 'NAME_ASC',
+      });
       const ids = inStock.data?.products.edges.map((e: { node: { id: string } }) => e.node.id);
       return JSON.stringify(ids) === JSON.stringify([made.c!.id, made.a!.id]);
     });
@@ -115,9 +168,15 @@ describe('catalog through the router', () => {
 
   it('refuses bad listing input with BAD_USER_INPUT', async () => {
     expect(errorCodes(await api.request(contract('Products'), { first: 101 }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await api.request(contract('Products'), { after: 'definitely-not-a-cursor' }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await api.request(contract('Products'), { filter: { categoryId: randomUUID() } }))).toEqual(['BAD_USER_INPUT']);
-    expect(errorCodes(await api.request(contract('Products'), { filter: { minPrice: '12.345' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await api.request(contract('Products'), { after: 'definitely-not-a-cursor' }))).toEqual(
+      ['BAD_USER_INPUT'],
+    );
+    expect(
+      errorCodes(await api.request(contract('Products'), { filter: { categoryId: randomUUID() } })),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await api.request(contract('Products'), { filter: { minPrice: '12.345' } }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 
   it('loads the demo catalog once, then pages through all of it with stock joined from inventory', async () => {
@@ -128,7 +187,10 @@ describe('catalog through the router', () => {
 
     const categories = await api.request(contract('Categories'));
     expect(categories.data.categories.length).toBeGreaterThanOrEqual(9);
-    const counted = categories.data.categories.reduce((sum: number, c: { productCount: number }) => sum + c.productCount, 0);
+    const counted = categories.data.categories.reduce(
+      (sum: number, c: { productCount: number }) => sum + c.productCount,
+      0,
+    );
 
     const seen = new Set<string>();
     let after: string | null = null;

@@ -26,10 +26,18 @@ describe('access tokens', () => {
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'user-2' })).toString('base64url')}.${s}`;
     await expect(verify(forged)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
     const foreign = await createTestIssuer();
-    await expect(verify(await foreign.token('user-1'))).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(verify(await foreign.token('user-1'))).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     const otherAudience = await createTestIssuer({ audience: 'elsewhere' });
-    const verifyOther = createJwtVerifier({ jwks: otherAudience.jwks, issuer: 'shop-auth', audience: 'shop' });
-    await expect(verifyOther(await otherAudience.token('user-1'))).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    const verifyOther = createJwtVerifier({
+      jwks: otherAudience.jwks,
+      issuer: 'shop-auth',
+      audience: 'shop',
+    });
+    await expect(verifyOther(await otherAudience.token('user-1'))).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('parses bearer headers', () => {

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, createLocalJWKSet, jwtVerify, errors, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createRemoteJWKSet,
+  createLocalJWKSet,
+  jwtVerify,
+  errors,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { forbidden, unauthenticated } from './errors.js';
 
 /** The roles of the contract. */
@@ -25,7 +32,8 @@ export type VerifyToken = (token: string) => Promise<Viewer>;
 /**
  * Verifies access tokens (EdDSA or RS256) against the auth subgraph's public keys. Resolves the
  * viewer; rejects with UNAUTHENTICATED for a malformed, tampered, expired or foreign token, with a
- * message that says which (expired vs invalid) but never why a signature failed.
+ * message that says which (expired vs invalid) but never why a signature failed. A key endpoint
+ * that times out rejects with jose's JWKSTimeout (an internal error, not the caller's fault).
  */
 export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
   const keys =
@@ -42,6 +50,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): VerifyToken {
       }));
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw unauthenticated('Access token expired');
+      // The key endpoint not answering is our failure, not a bad token: let it surface as one.
+      if (error instanceof errors.JWKSTimeout) throw error;
       if (error instanceof errors.JOSEError) throw unauthenticated('Invalid access token');
       throw error;
     }

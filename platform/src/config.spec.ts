@@ -3,10 +3,20 @@ import { z } from 'zod';
 import { ConfigError, csv, flag, loadConfig, port, serviceEnv } from './config.js';
 
 describe('loadConfig', () => {
-  const schema = z.object({ ...serviceEnv, PORT: port(4001), SECRET: z.string().min(8), VERBOSE: flag(false) });
+  const schema = z.object({
+    ...serviceEnv,
+    PORT: port(4001),
+    SECRET: z.string().min(8),
+    VERBOSE: flag(false),
+  });
 
   it('applies defaults and coerces values', () => {
-    const config = loadConfig(schema, { SECRET: 'long-secret', PORT: '5000', KAFKA_BROKERS: 'a:1, b:2', VERBOSE: '1' });
+    const config = loadConfig(schema, {
+      SECRET: 'long-secret',
+      PORT: '5000',
+      KAFKA_BROKERS: 'a:1, b:2',
+      VERBOSE: '1',
+    });
     expect(config.PORT).toBe(5000);
     expect(config.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
     expect(config.VERBOSE).toBe(true);
@@ -23,7 +33,8 @@ describe('loadConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    for (const key of ['PORT', 'NODE_ENV', 'DATABASE_URL', 'SECRET: missing']) expect(problems).toContain(key);
+    for (const key of ['PORT', 'NODE_ENV', 'DATABASE_URL', 'SECRET: missing'])
+      expect(problems).toContain(key);
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 

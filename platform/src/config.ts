@@ -12,7 +12,10 @@ export class ConfigError extends Error {
  * Validates `env` against a zod object schema and returns the typed result. Unknown keys are
  * ignored. Throws {@link ConfigError} naming every missing or invalid key, never just the first.
  */
-export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -60,7 +63,10 @@ export const serviceEnv = {
   /** Prefix for topics and consumer groups, so stacks sharing a broker stay apart (default none). */
   KAFKA_NAMESPACE: z.string().default(''),
   /** Overrides the subgraph's database name (default: the subgraph's name). */
-  DATABASE_NAME: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  DATABASE_NAME: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
   /** Where the auth subgraph publishes its public keys. */
   AUTH_JWKS_URL: z.url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().default('shop-auth'),

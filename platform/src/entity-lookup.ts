@@ -27,10 +27,16 @@ export function remoteEntities<T>(options: RemoteEntitiesOptions) {
     const response = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables: { representations: ids.map((id) => ({ __typename: options.typename, id })) } }),
+      body: JSON.stringify({
+        query,
+        variables: { representations: ids.map((id) => ({ __typename: options.typename, id })) },
+      }),
       signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
     });
-    const body = (await response.json()) as { data?: { _entities: (T | null)[] }; errors?: { message: string }[] };
+    const body = (await response.json()) as {
+      data?: { _entities: (T | null)[] };
+      errors?: { message: string }[];
+    };
     if (!response.ok || body.errors?.length || !body.data) {
       throw new Error(`${options.typename} lookup failed: ${body.errors?.[0]?.message ?? response.status}`);
     }
@@ -58,7 +64,9 @@ export function projectionLookup<T>(options: ProjectionLookupOptions<T>) {
     const found = new Map((await options.findLocal(unique)).map((e) => [options.idOf(e), e]));
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length) {
-      const fetched = (await options.fetchRemote(missing)).filter((e): e is NonNullable<typeof e> => e != null);
+      const fetched = (await options.fetchRemote(missing)).filter(
+        (e): e is NonNullable<typeof e> => e != null,
+      );
       if (fetched.length) await options.saveLocal(fetched);
       for (const e of fetched) found.set(options.idOf(e), e);
     }

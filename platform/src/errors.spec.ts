@@ -4,7 +4,9 @@ import { badUserInput, maskError, rateLimited } from './errors.js';
 describe('maskError', () => {
   it('keeps domain errors with their code and extra extensions', () => {
     const error = badUserInput('first must be between 1 and 100', 'first');
-    expect(maskError({ message: error.message, extensions: { ...error.extensions, stacktrace: ['at x'] } })).toEqual({
+    expect(
+      maskError({ message: error.message, extensions: { ...error.extensions, stacktrace: ['at x'] } }),
+    ).toEqual({
       message: 'first must be between 1 and 100',
       extensions: { code: 'BAD_USER_INPUT', field: 'first' },
     });
@@ -12,7 +14,10 @@ describe('maskError', () => {
   });
 
   it("keeps Apollo's own request codes", () => {
-    const formatted = { message: 'Cannot query field "x"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    const formatted = {
+      message: 'Cannot query field "x"',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    };
     expect(maskError(formatted)).toEqual(formatted);
   });
 
@@ -22,8 +27,15 @@ describe('maskError', () => {
       path: ['register'],
       extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace: ['Error: ...'] },
     };
-    expect(maskError(internal)).toEqual({ message: 'Internal server error', path: ['register'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    expect(maskError({ message: 'boom' })).toEqual({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(maskError(internal)).toEqual({
+      message: 'Internal server error',
+      path: ['register'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
+    expect(maskError({ message: 'boom' })).toEqual({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     expect(maskError(internal, true).message).toContain('violates');
     expect(maskError(internal, true).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
   });

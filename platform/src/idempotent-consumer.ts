@@ -30,15 +30,13 @@ export async function applyOnce(
   effect: (em: EntityManager) => Promise<void>,
 ): Promise<boolean> {
   return orm.em.fork().transactional(async (em) => {
-    const inserted = await em
-      .getConnection()
-      .execute<{ event_id: string }[]>(
-        `insert into processed_event (consumer, event_id, processed_at) values (?, ?, now())
+    const inserted = await em.getConnection().execute<{ event_id: string }[]>(
+      `insert into processed_event (consumer, event_id, processed_at) values (?, ?, now())
          on conflict do nothing returning event_id`,
-        [consumer, event.id],
-        'all',
-        em.getTransactionContext(),
-      );
+      [consumer, event.id],
+      'all',
+      em.getTransactionContext(),
+    );
     if (inserted.length === 0) return false;
     await effect(em);
     return true;

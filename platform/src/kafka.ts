@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type IHeaders, type Producer, type Admin, type KafkaMessage } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type IHeaders,
+  type Producer,
+  type Admin,
+  type KafkaMessage,
+} from 'kafkajs';
 import type { Logger } from './logger.js';
 
 /**
@@ -21,7 +29,12 @@ export interface EventEnvelope<P = unknown> {
 }
 
 /** Builds an envelope for `payload` with a fresh id. */
-export function envelope<P>(type: string, key: string, payload: P, occurredAt = new Date()): EventEnvelope<P> {
+export function envelope<P>(
+  type: string,
+  key: string,
+  payload: P,
+  occurredAt = new Date(),
+): EventEnvelope<P> {
   return { id: randomUUID(), type, occurredAt: occurredAt.toISOString(), key, payload };
 }
 
@@ -59,7 +72,10 @@ export type PayloadParser<P> = (payload: unknown) => P;
 
 export interface TopicHandler<P = unknown> {
   parse: PayloadParser<P>;
-  handle: (event: EventEnvelope<P>, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+  handle: (
+    event: EventEnvelope<P>,
+    meta: { topic: string; partition: number; offset: string },
+  ) => Promise<void>;
 }
 
 export interface ConsumeOptions {
@@ -89,7 +105,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export function createKafka({ clientId, brokers, logger, namespace = '' }: KafkaOptions): KafkaClient {
   const log = logger.child({ component: 'kafka' });
   const physical = (topic: string) => `${namespace}${topic}`;
-  const logical = (topic: string) => (namespace && topic.startsWith(namespace) ? topic.slice(namespace.length) : topic);
+  const logical = (topic: string) =>
+    namespace && topic.startsWith(namespace) ? topic.slice(namespace.length) : topic;
   const kafka = new Kafka({
     clientId,
     brokers,
@@ -122,7 +139,11 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
   }
 
   async function producer(): Promise<EventProducer> {
-    const p: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+    const p: Producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: true,
+    });
     await p.connect();
     return {
       async publish(events, headers = {}) {
@@ -193,7 +214,12 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
           } catch (error) {
             const poison = error instanceof PoisonMessageError;
             if (poison || attempt === maxAttempts) {
-              await deadLetter(topic, partition, message, `${(error as Error).message} (after ${attempt} attempt(s))`);
+              await deadLetter(
+                topic,
+                partition,
+                message,
+                `${(error as Error).message} (after ${attempt} attempt(s))`,
+              );
               break;
             }
             clog.warn({ err: error, topic, offset: message.offset, attempt }, 'handler failed; retrying');
@@ -201,7 +227,9 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
           }
         }
         // Committed only after the effect (or the dead-letter copy) is durable: at-least-once.
-        await consumer.commitOffsets([{ topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([
+          { topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
       },
     });
     return {

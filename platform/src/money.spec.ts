@@ -19,7 +19,9 @@ describe('money', () => {
 
   it('refuses what is not a plain decimal of the currency', () => {
     for (const bad of ['19.999', 'abc', '1e3', '', '12.', '.5', '1,00']) {
-      expect(() => parseDecimal(bad, 'USD')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+      expect(() => parseDecimal(bad, 'USD')).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+      );
     }
     expect(() => parseDecimal('1.5', 'JPY')).toThrow('decimal places');
   });

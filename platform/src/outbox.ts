@@ -70,7 +70,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 200;
   const log = logger.child({ component: 'outbox-relay' });
   const backlog = options.registry
-    ? new Gauge({ name: 'outbox_backlog', help: 'Outbox rows waiting to be published.', registers: [options.registry] })
+    ? new Gauge({
+        name: 'outbox_backlog',
+        help: 'Outbox rows waiting to be published.',
+        registers: [options.registry],
+      })
     : undefined;
   let running = true;
   let timer: NodeJS.Timeout | undefined;
@@ -96,7 +100,12 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await producer.publish(rows.map((r) => r.envelope));
-      await conn.execute(`delete from outbox_message where seq <= ?`, [rows[rows.length - 1]!.seq], 'run', ctx);
+      await conn.execute(
+        `delete from outbox_message where seq <= ?`,
+        [rows[rows.length - 1]!.seq],
+        'run',
+        ctx,
+      );
       return rows.length;
     });
   }
@@ -124,7 +133,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const n = await drain();
       if (n) log.debug({ published: n }, 'outbox published');
       if (backlog) {
-        const [row] = await orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from outbox_message');
+        const [row] = await orm.em
+          .fork()
+          .getConnection()
+          .execute<{ n: string }[]>('select count(*) as n from outbox_message');
         backlog.set(Number(row?.n ?? 0));
       }
     } catch (error) {
@@ -150,7 +162,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      await drain().catch((error) => log.warn({ err: error }, 'final outbox flush failed; rows stay for next start'));
+      await drain().catch((error) =>
+        log.warn({ err: error }, 'final outbox flush failed; rows stay for next start'),
+      );
     },
   };
 }

@@ -74,7 +74,12 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
       ? createRedis(options.redisUrl, options.redisKeyPrefix ? { keyPrefix: options.redisKeyPrefix } : {})
       : undefined;
     if (redis) opened.unshift({ name: 'redis', stop: async () => void (await redis.quit()) });
-    const kafka = createKafka({ clientId: name, brokers: options.kafkaBrokers, logger, namespace: options.kafkaNamespace ?? '' });
+    const kafka = createKafka({
+      clientId: name,
+      brokers: options.kafkaBrokers,
+      logger,
+      namespace: options.kafkaNamespace ?? '',
+    });
     const producer = await kafka.producer();
     opened.unshift({ name: 'kafka-producer', stop: () => producer.disconnect() });
     const relay = startOutboxRelay({

@@ -4,7 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
@@ -67,7 +70,9 @@ export interface GraphQLService {
  * service is not shutting down), `/metrics` (Prometheus), a request id per request, JSON logs and
  * masked errors. `buildApp` functions call this and have no side effects until `listen`.
  */
-export function createGraphQLService<C extends RequestContext>(options: GraphQLServiceOptions<C>): GraphQLService {
+export function createGraphQLService<C extends RequestContext>(
+  options: GraphQLServiceOptions<C>,
+): GraphQLService {
   const metrics = options.metrics ?? createMetrics(options.name);
   const app = express();
   app.disable('x-powered-by');
@@ -84,10 +89,15 @@ export function createGraphQLService<C extends RequestContext>(options: GraphQLS
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // Shutdown belongs to runService (it stops HTTP, consumers, relay, Kafka and the ORM in order);
+    // Apollo's own signal handler would exit before those finish.
+    stopOnTerminationSignals: false,
     formatError: (formatted) => maskError(formatted, options.exposeErrors ?? false),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // Federated inline tracing (ftv1) costs on every request and nothing here reads it.
+      ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<C>({ metrics }),
       requestLogPlugin<C>(),
       ...(options.plugins ?? []),
@@ -103,9 +113,13 @@ export function createGraphQLService<C extends RequestContext>(options: GraphQLS
       return;
     }
     const checks = Object.entries(options.readiness ?? {});
-    const results = await Promise.all(checks.map(async ([name, check]) => [name, await check().catch(() => false)]));
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => [name, await check().catch(() => false)]),
+    );
     const ok = results.every(([, passed]) => passed);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { applyOnce, createKafka, createLogger, openDatabase, recordEvent, startOutboxRelay } from '../src/index.js';
+import {
+  applyOnce,
+  createKafka,
+  createLogger,
+  openDatabase,
+  recordEvent,
+  startOutboxRelay,
+} from '../src/index.js';
 import type { Database, EventEnvelope, EventProducer, KafkaClient } from '../src/index.js';
 import { dropDatabase, testDatabaseUrl, uniqueDatabaseName } from '../src/testing/index.js';
 import { entities, LedgerEntry } from './fixture/src/entities.js';
@@ -57,7 +64,10 @@ describe('outbox relay and idempotent consumer on real Postgres and Kafka', () =
     const relay = startOutboxRelay({ orm, producer, logger });
     try {
       await relay.flush();
-      const [left] = await orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from outbox_message');
+      const [left] = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: string }[]>('select count(*) as n from outbox_message');
       expect(Number(left?.n)).toBe(0);
 
       await waitFor(() => received.length >= 1);
@@ -93,7 +103,10 @@ describe('outbox relay and idempotent consumer on real Postgres and Kafka', () =
     await expect(broken.flush()).rejects.toThrow('broker unavailable');
     await broken.stop();
     const countFor = async () => {
-      const [row] = await orm.em.fork().getConnection().execute<{ n: string }[]>('select count(*) as n from outbox_message where key = ?', [account]);
+      const [row] = await orm.em
+        .fork()
+        .getConnection()
+        .execute<{ n: string }[]>('select count(*) as n from outbox_message where key = ?', [account]);
       return Number(row?.n);
     };
     expect(await countFor()).toBe(1);

@@ -1,12 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import gql from 'graphql-tag';
-import { createGraphQLService, createJwtVerifier, createLogger, notFound, type GraphQLService, type RequestContext } from '../src/index.js';
+import { gql } from 'graphql-tag';
+import {
+  createGraphQLService,
+  createJwtVerifier,
+  createLogger,
+  notFound,
+  type GraphQLService,
+  type RequestContext,
+} from '../src/index.js';
 import { createTestIssuer, graphql, type TestIssuer } from '../src/testing/index.js';
 
 const typeDefs = gql`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  type Widget @key(fields: "id") { id: ID! owner: String }
-  type Query { whoami: String, missing: Widget, broken: Widget, slow(ms: Int!): Int! }
+  type Widget @key(fields: "id") {
+    id: ID!
+    owner: String
+  }
+  type Query {
+    whoami: String
+    missing: Widget
+    broken: Widget
+    slow(ms: Int!): Int!
+  }
 `;
 
 describe('GraphQL service of the kit', () => {
@@ -22,7 +37,8 @@ describe('GraphQL service of the kit', () => {
       typeDefs,
       resolvers: {
         Query: {
-          whoami: (_: unknown, __: unknown, ctx: RequestContext) => `${ctx.viewer?.id ?? 'anonymous'} ${ctx.requestId}`,
+          whoami: (_: unknown, __: unknown, ctx: RequestContext) =>
+            `${ctx.viewer?.id ?? 'anonymous'} ${ctx.requestId}`,
           missing: () => {
             throw notFound('No such widget');
           },
@@ -47,7 +63,12 @@ describe('GraphQL service of the kit', () => {
 
   it('serves GraphQL with the verified viewer and a request id (given or generated)', async () => {
     const token = await issuer.token('user-7');
-    const response = await graphql(`${base}/graphql`, '{ whoami }', {}, { token, headers: { 'x-request-id': 'req-123' } });
+    const response = await graphql(
+      `${base}/graphql`,
+      '{ whoami }',
+      {},
+      { token, headers: { 'x-request-id': 'req-123' } },
+    );
     expect(response.data).toEqual({ whoami: 'user-7 req-123' });
     expect(response.headers.get('x-request-id')).toBe('req-123');
     const anonymous = await graphql(`${base}/graphql`, '{ whoami }');
@@ -63,7 +84,10 @@ describe('GraphQL service of the kit', () => {
 
   it('keeps domain errors and masks internal ones', async () => {
     const missing = await graphql(`${base}/graphql`, '{ missing { id } }');
-    expect(missing.errors?.[0]).toMatchObject({ message: 'No such widget', extensions: { code: 'NOT_FOUND' } });
+    expect(missing.errors?.[0]).toMatchObject({
+      message: 'No such widget',
+      extensions: { code: 'NOT_FOUND' },
+    });
     const broken = await graphql(`${base}/graphql`, '{ broken { id } }');
     expect(broken.errors?.[0]).toEqual({
       message: 'Internal server error',

@@ -10,7 +10,10 @@ import { DEV_ADMIN, startStack, type RunningStack } from '../../scripts/stack.js
 export function useStack() {
   const holder: { stack?: RunningStack } = {};
   beforeAll(async () => {
-    holder.stack = await startStack({ isolated: true, env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' } });
+    holder.stack = await startStack({
+      isolated: true,
+      env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
+    });
   }, 180_000);
   afterAll(async () => {
     await holder.stack?.stop();
@@ -21,7 +24,11 @@ export function useStack() {
       return holder.stack;
     },
     /** Sends an operation to the router like a storefront would. */
-    request<D = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<GraphQLResponse<D>> {
+    request<D = any>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      token?: string,
+    ): Promise<GraphQLResponse<D>> {
       return graphql<D>(client.stack.routerUrl, query, variables, token ? { token } : {});
     },
     /** Registers a fresh customer; resolves their tokens and id. */
@@ -31,7 +38,14 @@ export function useStack() {
       const response = await client.request(REGISTER, { input: { email, password, name } });
       if (response.errors) throw new Error(`register failed: ${JSON.stringify(response.errors)}`);
       const payload = response.data.register;
-      return { email, password, name, id: payload.user.id as string, accessToken: payload.accessToken as string, refreshToken: payload.refreshToken as string };
+      return {
+        email,
+        password,
+        name,
+        id: payload.user.id as string,
+        accessToken: payload.accessToken as string,
+        refreshToken: payload.refreshToken as string,
+      };
     },
     /** Signs in as the development admin the stack bootstraps. */
     async adminToken(): Promise<string> {
@@ -49,7 +63,12 @@ export const REGISTER = /* GraphQL */ `
       accessToken
       refreshToken
       expiresIn
-      user { id email name roles }
+      user {
+        id
+        email
+        name
+        roles
+      }
     }
   }
 `;
@@ -60,13 +79,21 @@ export const LOGIN = /* GraphQL */ `
       accessToken
       refreshToken
       expiresIn
-      user { id email name roles }
+      user {
+        id
+        email
+        name
+        roles
+      }
     }
   }
 `;
 
 /** Polls `probe` until it resolves a truthy value (or times out). */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

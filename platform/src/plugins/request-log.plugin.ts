@@ -14,9 +14,17 @@ export function requestLogPlugin<C extends RequestContext>(): ApolloServerPlugin
         async willSendResponse({ contextValue, operationName, errors }) {
           const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
           const codes = (errors ?? []).map(errorCodeOf);
-          const line = { operation: operationName ?? 'anonymous', durationMs, ...(codes.length ? { codes } : {}) };
+          const line = {
+            operation: operationName ?? 'anonymous',
+            durationMs,
+            ...(codes.length ? { codes } : {}),
+          };
           const internal = (errors ?? []).filter((e) => errorCodeOf(e) === 'INTERNAL_SERVER_ERROR');
-          if (internal.length) contextValue.logger.error({ ...line, err: internal[0]?.originalError ?? internal[0] }, 'operation failed');
+          if (internal.length)
+            contextValue.logger.error(
+              { ...line, err: internal[0]?.originalError ?? internal[0] },
+              'operation failed',
+            );
           else if (codes.length) contextValue.logger.info(line, 'operation refused');
           else contextValue.logger.debug(line, 'operation');
         },

@@ -2,7 +2,11 @@
 export interface GraphQLResponse<D = any> {
   status: number;
   data?: D;
-  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; [key: string]: unknown } }[];
+  errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: { code?: string; [key: string]: unknown };
+  }[];
   headers: Headers;
 }
 
@@ -36,4 +40,5 @@ export async function graphql<D = any>(
 }
 
 /** The `extensions.code` of each error, for compact assertions. */
-export const errorCodes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);
+export const errorCodes = (response: GraphQLResponse) =>
+  (response.errors ?? []).map((e) => e.extensions?.code);

@@ -39,7 +39,11 @@ export interface TestSubgraph {
   statements: string[];
   resetStatements(): void;
   /** POSTs an operation to this subgraph's /graphql. */
-  request: <D = any>(query: string, variables?: Record<string, unknown>, token?: string) => ReturnType<typeof graphql<D>>;
+  request: <D = any>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+  ) => ReturnType<typeof graphql<D>>;
   /** Stops the server, consumers and connections and drops the test database. */
   stop(): Promise<void>;
 }
@@ -71,6 +75,9 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
     onQuery: (sql) => {
       if (counting) statements.push(sql);
     },
+  }).catch(async (error: unknown) => {
+    await dropDatabase(dbName).catch(() => undefined);
+    throw error;
   });
   const app = await options.buildApp(runtime);
   const consumers = options.consumers === false ? [] : ((await app.startConsumers?.()) ?? []);

@@ -1,5 +1,5 @@
 import { applyOnce, type EventConsumer, type SubgraphRuntime } from '@shop/platform';
-import { STOCK_CHANGED, stockChangedPayload, type StockChangedPayload } from './product.events.js';
+import { STOCK_CHANGED_V1, stockChangedV1, type StockChangedV1 } from '@shop/schema';
 import type { ProductService } from './product.service.js';
 
 /** The consumer group of the products subgraph, also its `applyOnce` consumer name. */
@@ -19,9 +19,9 @@ export function startProductConsumer(
     groupId,
     ...(deadLetterTopic ? { deadLetterTopic } : {}),
     handlers: {
-      [STOCK_CHANGED]: {
-        parse: (payload) => stockChangedPayload.parse(payload),
-        handle: async (event: { id: string; payload: StockChangedPayload }) => {
+      [STOCK_CHANGED_V1]: {
+        parse: (payload) => stockChangedV1.parse(payload),
+        handle: async (event: { id: string; payload: StockChangedV1 }) => {
           await applyOnce(runtime.orm, CONSUMER_GROUP, event, async (em) => {
             await products.recordStock(em, event.payload);
           });

@@ -25,11 +25,11 @@ import {
   type ProductSort,
 } from './product-listing.js';
 import {
-  PRODUCT_CREATED,
-  PRODUCT_UPDATED,
-  type ProductChangedPayload,
-  type StockChangedPayload,
-} from './product.events.js';
+  PRODUCT_CREATED_V1,
+  PRODUCT_UPDATED_V1,
+  type ProductChangedV1,
+  type StockChangedV1,
+} from '@shop/schema';
 import { Product } from './product.entity.js';
 import { slugify } from './slug.js';
 import { insertWithUniqueSlug, violatedConstraint } from './unique-slug.js';
@@ -274,9 +274,9 @@ export class ProductService {
             createdAt: now,
             updatedAt: now,
           });
-          recordEvent<ProductChangedPayload>(
+          recordEvent<ProductChangedV1>(
             tx,
-            PRODUCT_CREATED,
+            PRODUCT_CREATED_V1,
             created.id,
             this.payload(created, category.id),
           );
@@ -340,9 +340,9 @@ export class ProductService {
       }
       if (changed) {
         found.updatedAt = new Date();
-        recordEvent<ProductChangedPayload>(
+        recordEvent<ProductChangedV1>(
           tx,
-          PRODUCT_UPDATED,
+          PRODUCT_UPDATED_V1,
           found.id,
           this.payload(found, found.category.id),
         );
@@ -360,7 +360,7 @@ export class ProductService {
    * delivery is the later event. An unknown product is ignored (nothing to filter). Returns true
    * when the row changed.
    */
-  async recordStock(em: EntityManager, stock: StockChangedPayload): Promise<boolean> {
+  async recordStock(em: EntityManager, stock: StockChangedV1): Promise<boolean> {
     if (!isId(stock.productId)) return false;
     const updated = await em.getConnection().execute(
       `update product set in_stock = ?, stock_changed_at = ?::timestamptz
@@ -372,7 +372,7 @@ export class ProductService {
     return (updated as { affectedRows?: number }).affectedRows !== 0;
   }
 
-  private payload(product: Product, categoryId: string): ProductChangedPayload {
+  private payload(product: Product, categoryId: string): ProductChangedV1 {
     return {
       productId: product.id,
       sku: product.sku,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { errorCodes } from '@shop/platform/testing';
-import { PRODUCT_CREATED, PRODUCT_UPDATED, productChangedPayload } from '../src/product.events.js';
+import { PRODUCT_CREATED_V1, PRODUCT_UPDATED_V1, productChangedV1 } from '@shop/schema';
 import { collectEvents, eventually, startProducts, type ProductsUnderTest } from './products.fixture.js';
 
 const CREATE_PRODUCT = `mutation($input: CreateProductInput!) {
@@ -18,7 +18,7 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
   let t: ProductsUnderTest;
   let category: { id: string; slug: string; name: string };
   let other: { id: string; slug: string; name: string };
-  let events: Awaited<ReturnType<typeof collectEvents<ReturnType<typeof productChangedPayload.parse>>>>;
+  let events: Awaited<ReturnType<typeof collectEvents<ReturnType<typeof productChangedV1.parse>>>>;
 
   /** Creates a product as the admin, or as `token` (null: anonymous). */
   const create = (input: Record<string, unknown>, token: string | null = t.admin) =>
@@ -41,8 +41,8 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
     t = await startProducts();
     category = await t.createCategory('Tools');
     other = await t.createCategory('Garden');
-    events = await collectEvents(t.subgraph, [PRODUCT_CREATED, PRODUCT_UPDATED], (p) =>
-      productChangedPayload.parse(p),
+    events = await collectEvents(t.subgraph, [PRODUCT_CREATED_V1, PRODUCT_UPDATED_V1], (p) =>
+      productChangedV1.parse(p),
     );
   });
 
@@ -86,7 +86,7 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
       const { data } = await create({ sku: 'EVT-0001', name: 'Event Hammer', price: '12.34' });
       const product = data.createProduct;
       const event = await eventually(async () =>
-        events.events.find((e) => e.type === PRODUCT_CREATED && e.key === product.id),
+        events.events.find((e) => e.type === PRODUCT_CREATED_V1 && e.key === product.id),
       );
       expect(event.payload).toEqual({
         productId: product.id,
@@ -228,7 +228,7 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
       expect(found.data.products.edges).toEqual([{ node: { id: product.id } }]);
 
       const event = await eventually(async () =>
-        events.events.find((e) => e.type === PRODUCT_UPDATED && e.key === product.id),
+        events.events.find((e) => e.type === PRODUCT_UPDATED_V1 && e.key === product.id),
       );
       expect(event.payload).toEqual({
         productId: product.id,

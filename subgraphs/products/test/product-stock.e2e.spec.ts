@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { envelope, type EventEnvelope } from '@shop/platform';
-import { STOCK_CHANGED, type StockChangedPayload } from '../src/product.events.js';
+import { STOCK_CHANGED_V1, type StockChangedV1 } from '@shop/schema';
 import {
   eventually,
   startProducts,
@@ -26,7 +26,7 @@ describe('the inStock filter follows inventory.stock.changed.v1 (eventually cons
     available: number,
     changedAt = new Date((clock += 1000)).toISOString(),
   ) =>
-    envelope<StockChangedPayload>(STOCK_CHANGED, productId, {
+    envelope<StockChangedV1>(STOCK_CHANGED_V1, productId, {
       productId,
       onHand: available + 1,
       reserved: 1,
@@ -87,7 +87,7 @@ describe('the inStock filter follows inventory.stock.changed.v1 (eventually cons
   });
 
   it('dead-letters a malformed event and carries on with the next one', async () => {
-    const malformed = envelope(STOCK_CHANGED, saw.id, { productId: saw.id, available: 'lots' });
+    const malformed = envelope(STOCK_CHANGED_V1, saw.id, { productId: saw.id, available: 'lots' });
     await publish(malformed, stockEvent(saw.id, 2));
     await eventually(async () => (await listed(true)).includes(saw.id));
     expect(await processed(malformed)).toBe(false);

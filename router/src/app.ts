@@ -1,0 +1,333 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import {
+  bearerToken,
+  createJwtVerifier,
+  requestLogPlugin,
+  type JwtVerifierOptions,
+  type Logger,
+  type VerifyToken,
+  type Viewer,
+} from '@shop/platform';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import { readAccessRequirements, type AccessRequirements } from './access-requirements.js';
+import { accessDirectivesPlugin } from './plugins/access-directives.plugin.js';
+import {
+  DEFAULT_OPERATION_LIMITS,
+  operationLimitsPlugin,
+  type OperationLimits,
+} from './plugins/operation-limits.plugin.js';
+import { operationMetricsPlugin } from './plugins/operation-metrics.plugin.js';
+import { supergraphReadiness } from './readiness.js';
+import { forwardedFor, requestIdFrom, traceContextFrom, type RouterContext } from './request-context.js';
+import { edgeAuthError, formatRouterError, operationLimitExceeded } from './router-errors.js';
+import { createRouterMetrics, type RouterMetrics } from './router-metrics.js';
+import { SubgraphDataSource } from './subgraph-data-source.js';
+import { supergraphFile } from './supergraph-file.js';
+import { gatewayCompatibleSupergraph, subgraphEndpoints, type SubgraphEndpoint } from './supergraph-sdl.js';
+
+/** Every limit of the router: the operation limits plus the request size. */
+export interface RouterLimits extends OperationLimits {
+  /** Largest request accepted, in bytes: a POST body, or a GET's URL. Default 65 536 (64 KiB). */
+  maxRequestBytes: number;
+}
+
+export const DEFAULT_ROUTER_LIMITS: RouterLimits = {
+  ...DEFAULT_OPERATION_LIMITS,
+  maxRequestBytes: 64 * 1024,
+};
+
+export interface RouterOptions {
+  /** The composed supergraph file; watched and reloaded when it changes. */
+  supergraphPath: string;
+  /** Verifies bearer tokens: a verifier, or the JWKS + issuer + audience to build one with the kit's `createJwtVerifier`. */
+  auth: VerifyToken | JwtVerifierOptions;
+  logger: Logger;
+  /** Production mode: generic messages for internal and subgraph errors, no query plans, no Sandbox by default. Default false. */
+  production?: boolean;
+  /** Serve the Apollo Sandbox (and allow introspection). Default: not in production. */
+  sandbox?: boolean;
+  /** Limits; each defaults to {@link DEFAULT_ROUTER_LIMITS}. */
+  limits?: Partial<RouterLimits>;
+  /** The router sits behind a proxy that sets `x-forwarded-for`: append to that chain instead of replacing it. Default false. */
+  trustProxy?: boolean;
+  /** Abort a subgraph fetch after this long. Default 30 000 ms. */
+  subgraphTimeoutMs?: number;
+  /** Supergraph file watching: debounce (default 200 ms) and poll interval (default 5000 ms, 0 = off). */
+  supergraphWatch?: { debounceMs?: number; pollIntervalMs?: number };
+  /** Readiness probes of the subgraphs: cache (default 2000 ms) and timeout (default 2000 ms). */
+  readiness?: { cacheMs?: number; timeoutMs?: number };
+  /**
+   * On `close`, fail readiness and keep serving this long before we stop accepting connections, so load
+   * balancers (Kubernetes endpoints, Istio) stop sending traffic first. Default 0.
+   */
+  shutdownDelayMs?: number;
+  /** Let the gateway send Apollo its anonymous usage metrics. Default false. */
+  apolloTelemetry?: boolean;
+  metrics?: RouterMetrics;
+}
+
+export interface Router {
+  readonly httpServer: Server;
+  readonly metrics: RouterMetrics;
+  /** Loads the supergraph, starts Apollo and listens; `port` 0 picks a free port. Rejects when the supergraph cannot be loaded. */
+  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Fails readiness, waits `shutdownDelayMs`, stops accepting, drains in-flight requests, stops the gateway (and the file watch). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * `@apollo/gateway` sends Apollo anonymous usage metrics (and probes cloud metadata endpoints) unless
+ * `APOLLO_TELEMETRY_DISABLED` is set when it is constructed; it has no option for it. The variable is set
+ * only for the synchronous constructor call and then restored.
+ */
+function createGateway(config: GatewayConfig, telemetry: boolean): ApolloGateway {
+  if (telemetry) return new ApolloGateway(config);
+  const previous = process.env.APOLLO_TELEMETRY_DISABLED;
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
+  try {
+    return new ApolloGateway(config);
+  } finally {
+    if (previous === undefined) delete process.env.APOLLO_TELEMETRY_DISABLED;
+    else process.env.APOLLO_TELEMETRY_DISABLED = previous;
+  }
+}
+
+/** Answers a request refused before Apollo sees it, in the shape of a GraphQL response. */
+function sendError(res: express.Response, status: number, error: GraphQLError) {
+  const { http: _http, ...extensions } = error.extensions;
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message: error.message, extensions }] }));
+}
+
+/**
+ * The router: `@apollo/gateway` serving the supergraph file through Apollo Server 5 on express.
+ * - `POST /graphql`, `GET /graphql` (queries only; CSRF prevention as Apollo Server does it), the Apollo
+ *   Sandbox on `GET /graphql` with `Accept: text/html` (`GET /` redirects there);
+ * - `/health/live`, `/health/ready` (a supergraph is loaded and every subgraph answers), `/metrics`;
+ * - bearer tokens verified at the edge (a bad one: UNAUTHENTICATED, HTTP 401, before planning);
+ *   `@authenticated`/`@requiresScopes` of the supergraph enforced; depth, alias, cost and size limits;
+ * - the caller's authorization, request id, trace context and address forwarded to subgraphs.
+ * Nothing happens until `listen`.
+ */
+export function buildRouter(options: RouterOptions): Router {
+  const { logger } = options;
+  const production = options.production ?? false;
+  const sandbox = options.sandbox ?? !production;
+  const limits: RouterLimits = { ...DEFAULT_ROUTER_LIMITS, ...options.limits };
+  const metrics = options.metrics ?? createRouterMetrics();
+  const verifyToken = typeof options.auth === 'function' ? options.auth : createJwtVerifier(options.auth);
+
+  // What the supergraph being served says, kept per API schema so a request is judged by the rules of
+  // the schema it was validated against, even across a reload.
+  const accessRules = new WeakMap<GraphQLSchema, AccessRequirements>();
+  let servedSubgraphs: SubgraphEndpoint[] | undefined;
+
+  const gateway = createGateway(
+    {
+      supergraphSdl: supergraphFile({
+        path: options.supergraphPath,
+        logger,
+        prepare: gatewayCompatibleSupergraph,
+        debounceMs: options.supergraphWatch?.debounceMs,
+        pollIntervalMs: options.supergraphWatch?.pollIntervalMs,
+        onReload: (outcome) => metrics.supergraphReloads.inc({ outcome }),
+      }),
+      buildService: ({ name, url }) =>
+        new SubgraphDataSource({ name, url: url ?? '', metrics, timeoutMs: options.subgraphTimeoutMs }),
+      // Catch a broken supergraph file when it is loaded, not on the first request that needs it.
+      validateSupergraph: true,
+      __exposeQueryPlanExperimental: !production,
+      logger: logger.child({ component: 'gateway' }),
+    },
+    options.apolloTelemetry ?? false,
+  );
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+    const document = parse(coreSupergraphSdl);
+    accessRules.set(apiSchema, readAccessRequirements(document));
+    servedSubgraphs = subgraphEndpoints(document);
+  });
+  const readiness = supergraphReadiness({ subgraphs: () => servedSubgraphs, ...options.readiness });
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+  let shuttingDown = false;
+
+  const apollo = new ApolloServer<RouterContext>({
+    gateway,
+    logger: logger.child({ component: 'apollo' }),
+    csrfPrevention: true,
+    introspection: sandbox,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    // runService (main.ts) owns SIGTERM; Apollo's own handler would re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
+    formatError: (formatted) => formatRouterError(formatted, production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      sandbox
+        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false })
+        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
+      operationMetricsPlugin<RouterContext>({ metrics }),
+      requestLogPlugin<RouterContext>(),
+      // Both refuse in didResolveOperation, before the gateway plans: limits first.
+      operationLimitsPlugin<RouterContext>(limits),
+      accessDirectivesPlugin<RouterContext>({ requirementsFor: (schema) => accessRules.get(schema) }),
+    ],
+  });
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    if (shuttingDown) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
+    const report = await readiness.check();
+    res
+      .status(report.ok ? 200 : 503)
+      .json({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/', (req, res, next) => {
+    // Browsers go to the Sandbox, which points at the URL it is served from.
+    if (/text\/html/.test(req.get('accept') ?? '')) res.redirect(302, '/graphql');
+    else next();
+  });
+
+  // Before the body is read: the request id every answer carries, and the size limit for GET.
+  const requestHead: RequestHandler = (req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id']);
+    res.locals.requestId = requestId;
+    res.setHeader('x-request-id', requestId);
+    if (Buffer.byteLength(req.originalUrl) > limits.maxRequestBytes) {
+      metrics.errors.inc({ code: 'OPERATION_LIMIT_EXCEEDED', operation: 'unknown' });
+      sendError(
+        res,
+        413,
+        operationLimitExceeded('size', Buffer.byteLength(req.originalUrl), limits.maxRequestBytes),
+      );
+      return;
+    }
+    next();
+  };
+  // Errors of express.json: a body over the limit (413, before it is read when content-length says so), bad JSON.
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error?.type === 'entity.too.large') {
+      metrics.errors.inc({ code: 'OPERATION_LIMIT_EXCEEDED', operation: 'unknown' });
+      sendError(res, 413, operationLimitExceeded('size', Number(error.length) || 0, limits.maxRequestBytes));
+      return;
+    }
+    const status = typeof error?.status === 'number' && error.status < 500 ? error.status : 400;
+    sendError(
+      res,
+      status,
+      new GraphQLError('Malformed request body', { extensions: { code: 'BAD_REQUEST' } }),
+    );
+  };
+
+  const context = async ({
+    req,
+    res,
+  }: {
+    req: express.Request;
+    res: express.Response;
+  }): Promise<RouterContext> => {
+    const requestId =
+      (res.locals.requestId as string | undefined) ?? requestIdFrom(req.headers['x-request-id']);
+    const requestLogger = logger.child({ requestId });
+    const authorization = req.headers.authorization;
+    let viewer: Viewer | undefined;
+    try {
+      const token = bearerToken(authorization);
+      viewer = token ? await verifyToken(token) : undefined;
+    } catch (error) {
+      const refused = edgeAuthError(error);
+      if (refused.extensions.code === 'UNAUTHENTICATED')
+        requestLogger.info({ reason: refused.message }, 'token refused');
+      else requestLogger.error({ err: error }, 'token verification failed');
+      throw refused;
+    }
+    return {
+      requestId,
+      viewer,
+      logger: requestLogger,
+      forwardedHeaders: {
+        ...(viewer && authorization ? { authorization } : {}),
+        'x-request-id': requestId,
+        ...traceContextFrom(req.headers.traceparent, req.headers.tracestate),
+        'x-forwarded-for': forwardedFor(
+          req.headers['x-forwarded-for'],
+          req.socket.remoteAddress,
+          options.trustProxy ?? false,
+        ),
+      },
+    };
+  };
+
+  let started: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
+  return {
+    httpServer,
+    metrics,
+    async listen(port, host = '0.0.0.0') {
+      started ??= apollo.start().then(() => {
+        app.use(
+          '/graphql',
+          requestHead,
+          express.json({ limit: limits.maxRequestBytes }),
+          expressMiddleware(apollo, { context }),
+          bodyErrors,
+        );
+      });
+      await started;
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+      logger.info(
+        { port: address.port, supergraph: options.supergraphPath, production, sandbox },
+        'router listening',
+      );
+      return { url: `http://${shownHost}:${address.port}`, port: address.port };
+    },
+    close() {
+      shuttingDown = true;
+      closed ??= (async () => {
+        if (options.shutdownDelayMs) await sleep(options.shutdownDelayMs);
+        const didStart = started
+          ? await started.then(
+              () => true,
+              () => false,
+            )
+          : false;
+        // apollo.stop() runs the drain plugin (stop accepting, wait for in-flight requests), then stops the gateway.
+        if (didStart) await apollo.stop();
+        else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+      })();
+      return closed;
+    },
+  };
+}

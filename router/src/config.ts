@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url';
+import { flag, port, serviceEnv, type Logger } from '@shop/platform';
+import { z } from 'zod';
+import type { RouterOptions } from './app.js';
+
+/** `<repo>/schema/supergraph.graphql`, what `npm run compose` writes. */
+export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
+  new URL('../../schema/supergraph.graphql', import.meta.url),
+);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const milliseconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/** The router's environment (validated by the kit's `loadConfig`; every problem reported at once). */
+export const routerEnv = z.object({
+  NODE_ENV: serviceEnv.NODE_ENV,
+  LOG_LEVEL: serviceEnv.LOG_LEVEL,
+  HOST: serviceEnv.HOST,
+  PORT: port(4000),
+  AUTH_JWKS_URL: serviceEnv.AUTH_JWKS_URL,
+  JWT_ISSUER: serviceEnv.JWT_ISSUER,
+  JWT_AUDIENCE: serviceEnv.JWT_AUDIENCE,
+  SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
+  SUPERGRAPH_POLL_INTERVAL_MS: milliseconds(5000),
+  /** Serve the Apollo Sandbox (and introspection); unset = only outside production. */
+  SANDBOX: z
+    .enum(['true', 'false', '1', '0'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+  MAX_DEPTH: positiveInt(12),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_COST: positiveInt(5000),
+  DEFAULT_LIST_SIZE: positiveInt(10),
+  MAX_REQUEST_BYTES: positiveInt(64 * 1024),
+  SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
+  READINESS_CACHE_MS: milliseconds(2000),
+  SHUTDOWN_DELAY_MS: milliseconds(0),
+  TRUST_PROXY: flag(false),
+});
+export type RouterEnv = z.infer<typeof routerEnv>;
+
+/** The router's options from its validated environment. */
+export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions {
+  const production = env.NODE_ENV === 'production';
+  return {
+    supergraphPath: env.SUPERGRAPH_PATH,
+    auth: { jwks: new URL(env.AUTH_JWKS_URL), issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    logger,
+    production,
+    sandbox: env.SANDBOX ?? !production,
+    limits: {
+      maxDepth: env.MAX_DEPTH,
+      maxAliases: env.MAX_ALIASES,
+      maxCost: env.MAX_COST,
+      defaultListSize: env.DEFAULT_LIST_SIZE,
+      maxRequestBytes: env.MAX_REQUEST_BYTES,
+    },
+    trustProxy: env.TRUST_PROXY,
+    subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
+    readiness: { cacheMs: env.READINESS_CACHE_MS },
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+  };
+}

@@ -1,0 +1,122 @@
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createLogger } from '@shop/platform';
+import { supergraphFile, type SupergraphFileOptions } from './supergraph-file.js';
+
+const logger = createLogger('supergraph-file-spec', { level: 'silent' });
+
+async function until(condition: () => boolean, timeoutMs = 3000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe('supergraphFile', () => {
+  let dir: string;
+  let path: string;
+  let cleanup: (() => Promise<void>) | undefined;
+  const updates: string[] = [];
+  const outcomes: string[] = [];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'supergraph-file-'));
+    path = join(dir, 'supergraph.graphql');
+    await writeFile(path, 'v1');
+    updates.length = 0;
+    outcomes.length = 0;
+  });
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function start(
+    options: Partial<SupergraphFileOptions> = {},
+    update = (sdl: string) => void updates.push(sdl),
+  ) {
+    const hook = supergraphFile({
+      path,
+      logger,
+      debounceMs: 30,
+      pollIntervalMs: 0,
+      prepare: (sdl) => `prepared:${sdl}`,
+      onReload: (outcome) => outcomes.push(outcome),
+      ...options,
+    });
+    const result = await hook({ update, healthCheck: async () => {}, getDataSource: () => ({}) as never });
+    cleanup = result.cleanup;
+    return result;
+  }
+
+  it('loads the file, prepared, at start-up and refuses to start without it', async () => {
+    expect((await start()).supergraphSdl).toBe('prepared:v1');
+    await rm(path);
+    await expect(start()).rejects.toThrow(/ENOENT/);
+  });
+
+  it('hands each changed version to update, once, including a file replaced by rename', async () => {
+    await start();
+    await writeFile(path, 'v2');
+    await until(() => updates.length === 1);
+    expect(updates).toEqual(['prepared:v2']);
+    await writeFile(join(dir, 'next.tmp'), 'v3');
+    await rename(join(dir, 'next.tmp'), path);
+    await until(() => updates.length === 2);
+    await writeFile(path, 'v3'); // same content: ignored
+    await sleep(200);
+    expect(updates).toEqual(['prepared:v2', 'prepared:v3']);
+    expect(outcomes).toEqual(['applied', 'applied']);
+  });
+
+  it('keeps the serving version when update refuses a file, and retries only when the file changes again', async () => {
+    const calls: string[] = [];
+    await start({}, (sdl) => {
+      calls.push(sdl);
+      if (sdl.includes('broken')) throw new Error('invalid supergraph');
+    });
+    await writeFile(path, 'broken');
+    await until(() => outcomes.length === 1);
+    expect(outcomes).toEqual(['rejected']);
+    // After the refusal the serving supergraph is handed back, to undo a half-applied update.
+    expect(calls).toEqual(['prepared:broken', 'prepared:v1']);
+    await writeFile(path, 'v2');
+    await until(() => outcomes.length === 2);
+    expect(outcomes).toEqual(['rejected', 'applied']);
+  });
+
+  it('refuses a file that prepare rejects without calling update with it', async () => {
+    await start({
+      prepare: (sdl) => {
+        if (sdl === 'not graphql') throw new Error('Syntax Error');
+        return sdl;
+      },
+    });
+    await writeFile(path, 'not graphql');
+    await until(() => outcomes.length === 1);
+    expect(outcomes).toEqual(['rejected']);
+    expect(updates).toEqual(['v1']);
+  });
+
+  it('polls when the watch does not report a change', async () => {
+    // A debounce longer than the test leaves only the poll to see the change.
+    await start({ debounceMs: 60_000, pollIntervalMs: 50 });
+    await writeFile(path, 'v2');
+    await until(() => updates.length === 1);
+    expect(updates).toEqual(['prepared:v2']);
+  });
+
+  it('stops watching at cleanup', async () => {
+    const { cleanup: stop } = await start({ pollIntervalMs: 50 });
+    await stop!();
+    cleanup = undefined;
+    await writeFile(path, 'v2');
+    await sleep(200);
+    expect(updates).toEqual([]);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { productChangedV1, stockChangedV1, userRegisteredV1, userUpdatedV1 } from './index.js';
+
+const id = '0193a2b4-7c1e-7d2a-9f00-3b5c6d7e8f90';
+const at = '2026-11-24T00:00:00.000Z';
+
+describe('event contracts', () => {
+  it('accept the payloads their producers publish, and ignore fields added later', () => {
+    expect(
+      userRegisteredV1.parse({
+        userId: id,
+        email: 'a@b.co',
+        name: 'A',
+        roles: ['CUSTOMER'],
+        registeredAt: at,
+        extra: 1,
+      }),
+    ).not.toHaveProperty('extra');
+    expect(userUpdatedV1.parse({ userId: id, name: 'B', updatedAt: at })).toEqual({
+      userId: id,
+      name: 'B',
+      updatedAt: at,
+    });
+    expect(
+      productChangedV1.parse({
+        productId: id,
+        sku: 'S-1',
+        name: 'N',
+        slug: 'n',
+        priceMinor: 1999,
+        currencyCode: 'USD',
+        categoryId: id,
+        occurredAt: at,
+      }).priceMinor,
+    ).toBe(1999);
+    expect(
+      stockChangedV1.parse({ productId: id, onHand: 5, reserved: 2, available: 3, changedAt: at }).available,
+    ).toBe(3);
+  });
+
+  it('refuse malformed payloads', () => {
+    expect(() =>
+      userRegisteredV1.parse({
+        userId: 'nope',
+        email: 'a@b.co',
+        name: 'A',
+        roles: ['ROOT'],
+        registeredAt: at,
+      }),
+    ).toThrow();
+    expect(() =>
+      productChangedV1.parse({
+        productId: id,
+        sku: 'S',
+        name: 'N',
+        slug: 'n',
+        priceMinor: 19.99,
+        currencyCode: 'USD',
+        categoryId: id,
+        occurredAt: at,
+      }),
+    ).toThrow();
+    expect(() =>
+      stockChangedV1.parse({ productId: id, onHand: 1, reserved: 2, available: -1, changedAt: at }),
+    ).toThrow();
+    expect(() => userUpdatedV1.parse({ userId: id, name: 'B', updatedAt: 'yesterday' })).toThrow();
+  });
+});

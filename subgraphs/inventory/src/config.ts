@@ -1,0 +1,13 @@
+import { loadConfig, port, serviceEnv } from '@shop/platform';
+import { z } from 'zod';
+
+/** The inventory subgraph's environment, validated at start-up (every problem listed at once). */
+export const configSchema = z.object({
+  ...serviceEnv,
+  PORT: port(4004),
+  /** The products subgraph, asked through `_entities` about products inventory has not heard of yet. */
+  PRODUCTS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, env);
