@@ -1,5 +1,5 @@
 import { applyOnce, type EventConsumer, type SubgraphRuntime } from '@shop/platform';
-import { PRODUCT_CREATED_V1, productCreatedV1 } from './product.events.js';
+import { PRODUCT_CREATED_V1, productChangedV1 } from '@shop/schema';
 import { learnProducts } from './stock.service.js';
 
 export interface ProductConsumerOptions {
@@ -22,7 +22,7 @@ export function startProductConsumer(
     deadLetterTopic: 'inventory.dlq',
     handlers: {
       [PRODUCT_CREATED_V1]: {
-        parse: productCreatedV1.parse,
+        parse: productChangedV1.parse,
         handle: async (event) => {
           await applyOnce(runtime.orm, 'inventory', event, (em) =>
             learnProducts(em, [event.payload.productId]),

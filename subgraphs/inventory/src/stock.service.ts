@@ -6,7 +6,7 @@ import {
   type OutboxRelay,
 } from '@shop/platform';
 import { availableOf, Stock, type StockLevel } from './stock.entity.js';
-import { STOCK_CHANGED_V1, type StockChangedV1 } from './stock.events.js';
+import { STOCK_CHANGED_V1, type StockChangedV1 } from '@shop/schema';
 
 /** The largest |delta| `adjustStock` accepts. */
 export const MAX_STOCK_DELTA = 1_000_000;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EventConsumer, EventEnvelope } from '@shop/platform';
 import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
-import { STOCK_CHANGED_V1, stockChangedV1, type StockChangedV1 } from '../src/stock.events.js';
+import { STOCK_CHANGED_V1, stockChangedV1, type StockChangedV1 } from '@shop/schema';
 import {
   ADJUST_STOCK,
   adminToken,

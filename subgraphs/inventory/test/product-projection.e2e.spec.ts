@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope } from '@shop/platform';
 import type { TestSubgraph } from '@shop/platform/testing';
-import { PRODUCT_CREATED_V1, type ProductCreatedV1 } from '../src/product.events.js';
+import { PRODUCT_CREATED_V1, type ProductChangedV1 } from '@shop/schema';
 import {
   ADJUST_STOCK,
   adminToken,
@@ -14,7 +14,7 @@ import {
 } from './inventory.harness.js';
 
 /** A `products.product.created.v1` payload as the products subgraph publishes it. */
-const productCreated = (productId = randomUUID()): ProductCreatedV1 => ({
+const productCreated = (productId = randomUUID()): ProductChangedV1 => ({
   productId,
   sku: `SKU-${productId.slice(0, 8)}`,
   name: `Product ${productId.slice(0, 8)}`,

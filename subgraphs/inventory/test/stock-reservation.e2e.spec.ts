@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { TestSubgraph } from '@shop/platform/testing';
 import { createReservationService, type ReservationService } from '../src/reservation.service.js';
-import { STOCK_CHANGED_V1, type StockChangedV1 } from '../src/stock.events.js';
+import { STOCK_CHANGED_V1, type StockChangedV1 } from '@shop/schema';
 import {
   knownProduct,
   PRODUCT_ENTITIES,

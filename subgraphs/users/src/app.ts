@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import type { SubgraphApp } from '@shop/platform/testing';
+import { gql } from 'graphql-tag';
+import { addressResolvers } from './address.resolvers.js';
+import { AddressService } from './address.service.js';
+import type { Context } from './context.js';
+import { forwardAuthorizationPlugin } from './forward-authorization.plugin.js';
+import { startUserConsumer } from './user.consumer.js';
+import { userResolvers } from './user.resolvers.js';
+import { UserService } from './user.service.js';
+
+const typeDefs = gql(readFileSync(new URL('../users.graphql', import.meta.url), 'utf8'));
+
+/** What the users subgraph needs besides the runtime. */
+export interface UsersOptions {
+  /** The auth subgraph's GraphQL endpoint (`AUTH_URL`), asked for profiles not yet projected. */
+  authUrl: string;
+  /**
+   * The Kafka consumer group (default `users`). Tests give each run its own group so they never
+   * share partitions with another running instance.
+   */
+  consumerGroupId?: string;
+}
+
+/** Wires the users subgraph; no side effects until `service.listen` / `startConsumers`. */
+export function buildApp(runtime: SubgraphRuntime, options: UsersOptions): SubgraphApp {
+  const users = new UserService({ authUrl: options.authUrl, relay: runtime.relay });
+  const addresses = new AddressService(users);
+  const user = userResolvers(users);
+  const address = addressResolvers(addresses);
+  const service = createGraphQLService<Context>({
+    name: 'users',
+    typeDefs,
+    resolvers: { ...user, Mutation: { ...user.Mutation, ...address.Mutation } },
+    logger: runtime.logger,
+    verifyToken: runtime.verifyToken,
+    context: (base) => ({ ...base, em: runtime.orm.em.fork(), authorization: undefined }),
+    plugins: [forwardAuthorizationPlugin()],
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+  });
+  return {
+    service,
+    async startConsumers() {
+      const consumer = await startUserConsumer(runtime, users, options.consumerGroupId ?? 'users');
+      return [{ name: `consumer:${consumer.groupId}`, stop: () => consumer.stop() }];
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { createLogger, openRuntime, runService } from '@shop/platform';
+import { buildApp } from './app.js';
+import { loadUsersConfig } from './config.js';
+import { entities } from './entities.js';
+import { migrations } from './migrations/index.js';
+
+const config = loadUsersConfig();
+const logger = createLogger('users', { level: config.LOG_LEVEL });
+
+await runService(logger, async () => {
+  const runtime = await openRuntime({
+    name: 'users',
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    entities,
+    migrations,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    jwks: new URL(config.AUTH_JWKS_URL),
+    jwtIssuer: config.JWT_ISSUER,
+    jwtAudience: config.JWT_AUDIENCE,
+  });
+  const app = buildApp(runtime, { authUrl: config.AUTH_URL });
+  await app.service.listen(config.PORT, config.HOST);
+  const consumers = (await app.startConsumers?.()) ?? [];
+  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];
+});
