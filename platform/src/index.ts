@@ -16,3 +16,4 @@ export { metricsPlugin } from './plugins/metrics.plugin.js';
 export { requestLogPlugin } from './plugins/request-log.plugin.js';
 export * from './runtime.js';
 export * from './money.js';
+export * from './scalars.js';

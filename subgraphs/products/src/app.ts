@@ -8,7 +8,7 @@ import type { Context } from './context.js';
 import { CONSUMER_GROUP, startProductConsumer } from './product.consumer.js';
 import { productResolvers } from './product.resolvers.js';
 import { ProductService } from './product.service.js';
-import { DateTimeScalar, DecimalScalar } from './scalars.js';
+import { DateTimeScalar, DecimalScalar } from '@shop/platform';
 
 const typeDefs = gql(readFileSync(new URL('../products.graphql', import.meta.url), 'utf8'));
 

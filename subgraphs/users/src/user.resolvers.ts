@@ -1,7 +1,7 @@
 import { entityLoader, requireOwnerOrAdmin, requireViewer, unauthenticated } from '@shop/platform';
 import type { Resolvers } from './__generated__/resolvers-types.js';
 import { signedIn, type Context } from './context.js';
-import { DateTimeScalar } from './date-time.scalar.js';
+import { DateTimeScalar } from '@shop/platform';
 import type { Profile, UserService } from './user.service.js';
 
 /** `User`, `me` and `updateProfile`. */
