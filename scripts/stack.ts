@@ -46,6 +46,8 @@ export interface StackOptions {
 export interface RunningStack {
   routerUrl: string;
   subgraphUrls: Record<string, string>;
+  /** Each subgraph's database name. */
+  databases: Record<string, string>;
   /** Sends SIGTERM to every process (router first) and waits for them to exit. */
   stop(): Promise<void>;
   /** Stops one subgraph process (e.g. to test the router's readiness) ; `restart` brings it back. */
@@ -226,6 +228,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   return {
     routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
     subgraphUrls: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, urlOf(sg.name)])),
+    databases: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, `${sg.name}${suffix}`])),
     processes,
     async stop() {
       await stop();

@@ -23,7 +23,7 @@ describe('catalog through the router', () => {
   const made: Record<string, { id: string; slug: string; sku: string }> = {};
 
   async function createProduct(key: string, input: { name: string; description?: string; price: string }) {
-    const sku = `T${tag}-${key}`.toUpperCase();
+    const sku = `T${tag}-${String(key.charCodeAt(0)).padStart(4, '0')}`.toUpperCase();
     const response = await api.request(
       contract('CreateProduct'),
       { input: { ...input, sku, categoryId: category.id } },
@@ -136,6 +136,7 @@ describe('catalog through the router', () => {
     // Name matches outrank the description-only match.
     expect(rankedNames[2]).toBe(`Plain${tag} Speaker Stand`);
 
+    // A whole SKU, in any case, finds its product.
     const bySku = await api.request(contract('Products'), { filter: { query: made.c!.sku.toLowerCase() } });
     expect(bySku.data.products.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([made.c!.id]);
   });
@@ -195,7 +196,7 @@ describe('catalog through the router', () => {
     const seen = new Set<string>();
     let after: string | null = null;
     let pages = 0;
-    let totalCount = 0;
+    let totalCount: number;
     let withStock = 0;
     do {
       const page: any = await api.request(contract('Products'), { first: 50, after });

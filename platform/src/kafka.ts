@@ -89,7 +89,10 @@ export interface ConsumeOptions {
   deadLetterTopic?: string;
 }
 
+/** A running consumer group member; a `Stoppable` for `runService`. */
 export interface EventConsumer {
+  /** `consumer:<groupId>`, for shutdown logs. */
+  readonly name: string;
   readonly groupId: string;
   stop(): Promise<void>;
 }
@@ -233,6 +236,7 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
       },
     });
     return {
+      name: `consumer:${groupId}`,
       groupId,
       async stop() {
         await consumer.disconnect();

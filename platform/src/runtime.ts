@@ -115,3 +115,33 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
     throw error;
   }
 }
+
+/** The shared keys of `serviceEnv`, as `loadConfig` returns them. */
+export interface SharedServiceConfig {
+  DATABASE_URL: string;
+  DATABASE_NAME?: string | undefined;
+  KAFKA_BROKERS: string[];
+  KAFKA_NAMESPACE: string;
+  AUTH_JWKS_URL: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+}
+
+/**
+ * The runtime options every `main.ts` derives from the shared environment keys: database
+ * (`DATABASE_NAME` or the subgraph's name), Kafka brokers and namespace, and the auth subgraph's
+ * public keys. Spread it and add entities, migrations and Redis.
+ */
+export function runtimeOptionsFromConfig(name: string, logger: Logger, config: SharedServiceConfig) {
+  return {
+    name,
+    logger,
+    databaseUrl: config.DATABASE_URL,
+    dbName: config.DATABASE_NAME ?? name,
+    kafkaBrokers: config.KAFKA_BROKERS,
+    kafkaNamespace: config.KAFKA_NAMESPACE,
+    jwks: new URL(config.AUTH_JWKS_URL),
+    jwtIssuer: config.JWT_ISSUER,
+    jwtAudience: config.JWT_AUDIENCE,
+  } satisfies Omit<RuntimeOptions, 'entities' | 'migrations'>;
+}

@@ -10,7 +10,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 instant with a time zone, e.g. "2026-11-24T09:30:00.000Z". */
+  /** An instant in time, as an ISO-8601 string in UTC, e.g. `2026-01-31T12:00:00.000Z`. */
   DateTime: { input: Date | string; output: Date | string; }
   /** A decimal amount as a string with the currency's minor digits, e.g. "19.99". Never a float. */
   Decimal: { input: string; output: string; }

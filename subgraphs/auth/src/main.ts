@@ -1,0 +1,44 @@
+import { createLogger, openRuntime, runService, runtimeOptionsFromConfig } from '@shop/platform';
+import { bootstrap, buildApp, type AuthOptions } from './app.js';
+import { loadAuthConfig } from './config.js';
+import { entities } from './entities.js';
+import { migrations } from './migrations/index.js';
+
+const config = loadAuthConfig();
+const logger = createLogger('auth', { level: config.LOG_LEVEL });
+
+await runService(logger, async () => {
+  const dbName = config.DATABASE_NAME ?? 'auth';
+  const runtime = await openRuntime({
+    ...runtimeOptionsFromConfig('auth', logger, config),
+    entities,
+    migrations,
+    // Auth verifies tokens with its own keys from its database (buildApp), never over HTTP to
+    // itself, so the runtime's verifier gets an empty key set and is not used.
+    jwks: { keys: [] },
+    redisUrl: config.REDIS_URL,
+    // Stacks sharing a Redis (an isolated test stack beside the dev one) keep their login counters apart.
+    redisKeyPrefix: dbName === 'auth' ? 'auth:' : `auth:${dbName}:`,
+  });
+  const options: AuthOptions = {
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL,
+    loginMaxFailures: config.LOGIN_MAX_FAILURES,
+    loginMaxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    signingKeySecret: config.SIGNING_KEY_SECRET,
+  };
+  await bootstrap(runtime, {
+    ...options,
+    admin:
+      config.ADMIN_EMAIL && config.ADMIN_PASSWORD
+        ? { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }
+        : undefined,
+  });
+  const app = buildApp(runtime, options);
+  const consumers = (await app.startConsumers?.()) ?? [];
+  await app.service.listen(config.PORT, config.HOST);
+  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];
+});
