@@ -28,6 +28,16 @@ export interface RequestContext extends BaseContext {
   viewer: Viewer | undefined;
   /** A child logger carrying the request id. */
   logger: Logger;
+  /**
+   * The caller's `Authorization` header as received, for asking an owning subgraph's `_entities`
+   * on the caller's behalf (owners check ownership on every entity).
+   */
+  authorization: string | undefined;
+  /**
+   * The client's address: `x-client-ip`, else the first `x-forwarded-for` entry (the router
+   * overwrites both; subgraphs take traffic from the router alone), else the peer address.
+   */
+  clientIp: string | undefined;
 }
 
 /** A readiness check: resolves true when the dependency answers. */
@@ -141,9 +151,14 @@ export function createGraphQLService<C extends RequestContext>(
               const requestId = req.header('x-request-id') ?? randomUUID();
               res.setHeader('x-request-id', requestId);
               const logger = options.logger.child({ requestId });
-              const token = bearerToken(req.header('authorization'));
+              const authorization = req.header('authorization');
+              const token = bearerToken(authorization);
               const viewer = token ? await options.verifyToken(token) : undefined;
-              return options.context({ requestId, viewer, logger });
+              const clientIp =
+                req.header('x-client-ip')?.trim() ||
+                req.header('x-forwarded-for')?.split(',')[0]?.trim() ||
+                req.socket.remoteAddress;
+              return options.context({ requestId, viewer, logger, authorization, clientIp });
             },
           }),
         );

@@ -265,19 +265,22 @@ export function buildRouter(options: RouterOptions): Router {
       else requestLogger.error({ err: error }, 'token verification failed');
       throw refused;
     }
+    const forwarded = forwardedFor(
+      req.headers['x-forwarded-for'],
+      req.socket.remoteAddress,
+      options.trustProxy ?? false,
+    );
     return {
       requestId,
       viewer,
       logger: requestLogger,
+      authorization,
+      clientIp: forwarded.split(',')[0]?.trim(),
       forwardedHeaders: {
         ...(viewer && authorization ? { authorization } : {}),
         'x-request-id': requestId,
         ...traceContextFrom(req.headers.traceparent, req.headers.tracestate),
-        'x-forwarded-for': forwardedFor(
-          req.headers['x-forwarded-for'],
-          req.socket.remoteAddress,
-          options.trustProxy ?? false,
-        ),
+        'x-forwarded-for': forwarded,
       },
     };
   };

@@ -42,7 +42,7 @@ export function pluginTestServer(plugins: ApolloServerPlugin<RequestContext>[]) 
     ) {
       const response = await server.executeOperation(
         { query, variables },
-        { contextValue: { requestId: 'r1', viewer, logger } },
+        { contextValue: { requestId: 'r1', viewer, logger, authorization: undefined, clientIp: undefined } },
       );
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       return { status: response.http.status, ...response.body.singleResult };

@@ -5,9 +5,8 @@ import { gql } from 'graphql-tag';
 import { startAccountConsumer } from './account.consumer.js';
 import { accountResolvers } from './account.resolvers.js';
 import { createAccountService } from './account.service.js';
-import { clientIpPlugin } from './client-ip.plugin.js';
 import type { Context } from './context.js';
-import { DateTimeScalar } from './date-time.scalar.js';
+import { DateTimeScalar } from '@shop/platform';
 import { createLoginThrottle } from './login-throttle.js';
 import { dummyPasswordHash } from './password.js';
 import { sessionResolvers } from './session.resolvers.js';
@@ -96,11 +95,10 @@ export function buildApp(runtime: SubgraphRuntime, options: AuthOptions): Subgra
     },
     logger: runtime.logger,
     verifyToken: keys.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork(), clientIp: undefined }),
+    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
     // Ready only once the signing key is readable (e.g. not while SIGNING_KEY_SECRET is wrong).
     readiness: { ...runtime.readiness, signingKey: async () => (await keys.jwks()).keys.length > 0 },
     metrics: runtime.metrics,
-    plugins: [clientIpPlugin()],
     routes: (app) => {
       app.get('/.well-known/jwks.json', async (_req, res) => {
         try {

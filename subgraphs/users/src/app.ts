@@ -5,7 +5,6 @@ import { gql } from 'graphql-tag';
 import { addressResolvers } from './address.resolvers.js';
 import { AddressService } from './address.service.js';
 import type { Context } from './context.js';
-import { forwardAuthorizationPlugin } from './forward-authorization.plugin.js';
 import { startUserConsumer } from './user.consumer.js';
 import { userResolvers } from './user.resolvers.js';
 import { UserService } from './user.service.js';
@@ -35,8 +34,7 @@ export function buildApp(runtime: SubgraphRuntime, options: UsersOptions): Subgr
     resolvers: { ...user, Mutation: { ...user.Mutation, ...address.Mutation } },
     logger: runtime.logger,
     verifyToken: runtime.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork(), authorization: undefined }),
-    plugins: [forwardAuthorizationPlugin()],
+    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
     readiness: runtime.readiness,
     metrics: runtime.metrics,
   });

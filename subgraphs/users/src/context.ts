@@ -4,8 +4,6 @@ import { requireViewer, type EntityManager, type RequestContext } from '@shop/pl
 export interface Context extends RequestContext {
   /** This request's own EntityManager fork. */
   em: EntityManager;
-  /** The caller's `Authorization` header (set by `forwardAuthorizationPlugin`), passed on to auth. */
-  authorization: string | undefined;
 }
 
 /** The signed-in caller of a request, as services take it; UNAUTHENTICATED when anonymous. */
