@@ -35,7 +35,7 @@ export interface RequestContext extends BaseContext {
   authorization: string | undefined;
   /**
    * The client's address: `x-client-ip`, else the first `x-forwarded-for` entry (the router
-   * overwrites both; subgraphs take traffic from the router alone), else the peer address.
+   * overwrites both; subgraphs take traffic from the router alone); undefined when neither is set.
    */
   clientIp: string | undefined;
 }
@@ -154,10 +154,11 @@ export function createGraphQLService<C extends RequestContext>(
               const authorization = req.header('authorization');
               const token = bearerToken(authorization);
               const viewer = token ? await options.verifyToken(token) : undefined;
+              // Never the peer address: behind the router that is the router, shared by every client.
               const clientIp =
                 req.header('x-client-ip')?.trim() ||
                 req.header('x-forwarded-for')?.split(',')[0]?.trim() ||
-                req.socket.remoteAddress;
+                undefined;
               return options.context({ requestId, viewer, logger, authorization, clientIp });
             },
           }),

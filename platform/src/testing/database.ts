@@ -12,6 +12,8 @@ export const uniqueDatabaseName = (prefix: string) => `test_${prefix}_${randomBy
 export async function dropDatabase(name: string): Promise<void> {
   const orm = await MikroORM.init({
     clientUrl: testDatabaseUrl(),
+    // DATABASE_URL may name no database (scripts/infra.sh env); the maintenance one always exists.
+    dbName: 'postgres',
     entities: [],
     discovery: { warnWhenNoEntities: false },
     ensureDatabase: false,
