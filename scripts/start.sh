@@ -3,7 +3,7 @@
 # and Kafka (scripts/infra.sh), every subgraph and the router, and the demo catalog.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/tsx ] || npm install --no-audit --no-fund
 bash scripts/infra.sh up
 eval "$(bash scripts/infra.sh env)"
 exec node_modules/.bin/tsx scripts/dev-stack.ts up

@@ -6,7 +6,7 @@
 # Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-[ -x node_modules/.bin/tsx ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/tsx ] || npm install --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 bash scripts/infra.sh up
 eval "$(bash scripts/infra.sh env)"
