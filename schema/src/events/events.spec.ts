@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { productChangedV1, stockChangedV1, userRegisteredV1, userUpdatedV1 } from './index.js';
+import { orderPlacedV1, productChangedV1, stockChangedV1, userRegisteredV1, userUpdatedV1 } from './index.js';
 
 const id = '0193a2b4-7c1e-7d2a-9f00-3b5c6d7e8f90';
 const at = '2026-11-24T00:00:00.000Z';
@@ -36,6 +36,22 @@ describe('event contracts', () => {
     expect(
       stockChangedV1.parse({ productId: id, onHand: 5, reserved: 2, available: 3, changedAt: at }).available,
     ).toBe(3);
+  });
+
+  it('accept a placed order and refuse one without lines or with a fractional price', () => {
+    const order = {
+      orderId: id,
+      customerId: id,
+      items: [{ productId: id, quantity: 2, unitPriceMinor: 1999 }],
+      totalMinor: 3998,
+      currencyCode: 'USD',
+      placedAt: at,
+    };
+    expect(orderPlacedV1.parse(order).items).toHaveLength(1);
+    expect(() => orderPlacedV1.parse({ ...order, items: [] })).toThrow();
+    expect(() =>
+      orderPlacedV1.parse({ ...order, items: [{ productId: id, quantity: 1, unitPriceMinor: 19.99 }] }),
+    ).toThrow();
   });
 
   it('refuse malformed payloads', () => {
