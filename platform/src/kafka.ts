@@ -124,20 +124,36 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
       },
   });
 
+  /**
+   * Creates the missing topics and waits until each has a leader. A broker that has just started
+   * answers "not hosting this partition" or "coordinator loading" for a while: those retriable
+   * errors are retried with backoff for up to ~30 s before giving up.
+   */
   async function ensureTopics(topics: string[], partitions = 3) {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics.map(physical))].filter((t) => !existing.has(t));
-      if (missing.length) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
-        });
+    const wanted = [...new Set(topics.map(physical))];
+    for (let attempt = 1; ; attempt++) {
+      const admin = kafka.admin();
+      try {
+        await admin.connect();
+        const existing = new Set(await admin.listTopics());
+        const missing = wanted.filter((t) => !existing.has(t));
+        if (missing.length) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: -1 })),
+          });
+        }
+        await admin.fetchTopicMetadata({ topics: wanted });
+        return;
+      } catch (error) {
+        // Any failure here is retried (bounded): besides the broker's retriable answers, two
+        // services creating the same topic at once race into "already exists".
+        if (attempt >= 20) throw error;
+        log.warn({ err: error, attempt }, 'topics not ready yet; retrying');
+        await sleep(Math.min(250 * attempt, 3_000));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
       }
-    } finally {
-      await admin.disconnect();
     }
   }
 
