@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm test: every check and every test, on the real local infrastructure.
 #   1. Node packages when missing; Postgres, Redis and Kafka via scripts/infra.sh (reused if up)
-#   2. schema check (composition, drift, client contract), lint, type check, formatting
+#   2. schema check (composition, drift, client contract), generated resolver types up to date,
+#      lint, type check, formatting
 #   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka)
 # Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
 set -euo pipefail
@@ -13,6 +14,7 @@ eval "$(bash scripts/infra.sh env)"
 
 if [ $# -eq 0 ]; then
   echo '==> schema check'; npm run --silent check:schema
+  echo '==> generated resolver types'; npm run --silent check:codegen
   echo '==> lint'; npm run --silent lint
   echo '==> type check'; npm run --silent typecheck
   echo '==> formatting'; npm run --silent format:check
