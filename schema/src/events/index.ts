@@ -7,5 +7,6 @@
 export * from './auth.events.js';
 export * from './inventory.events.js';
 export * from './orders.events.js';
+export * from './payments.events.js';
 export * from './products.events.js';
 export * from './users.events.js';

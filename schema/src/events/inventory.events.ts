@@ -16,3 +16,34 @@ export const stockChangedV1 = z.object({
   changedAt: z.iso.datetime({ offset: true }),
 });
 export type StockChangedV1 = z.infer<typeof stockChangedV1>;
+
+/** Every line of an order is reserved (all or none). Keyed by `orderId`. Payments charges next. */
+export const STOCK_RESERVED_V1 = 'inventory.stock.reserved.v1';
+
+export const stockReservedV1 = z.object({
+  orderId: z.guid(),
+  items: z.array(z.object({ productId: z.guid(), quantity: z.number().int().min(1) })).min(1),
+  /** When an unsettled reservation is released on its own. */
+  expiresAt: z.iso.datetime({ offset: true }),
+  reservedAt: z.iso.datetime({ offset: true }),
+});
+export type StockReservedV1 = z.infer<typeof stockReservedV1>;
+
+/** An order could not be reserved; nothing was held. Keyed by `orderId`. The order is cancelled OUT_OF_STOCK. */
+export const STOCK_REJECTED_V1 = 'inventory.stock.rejected.v1';
+
+export const stockRejectedV1 = z.object({
+  orderId: z.guid(),
+  /** The lines that could not be served (unknown products have `available` 0). */
+  shortages: z
+    .array(
+      z.object({
+        productId: z.guid(),
+        requested: z.number().int().min(1),
+        available: z.number().int().min(0),
+      }),
+    )
+    .min(1),
+  rejectedAt: z.iso.datetime({ offset: true }),
+});
+export type StockRejectedV1 = z.infer<typeof stockRejectedV1>;

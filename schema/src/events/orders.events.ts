@@ -20,7 +20,40 @@ export const orderPlacedV1 = z.object({
   items: z.array(orderLineV1).min(1),
   totalMinor: z.number().int().min(0),
   currencyCode: z.string().length(3),
+  /** The payment provider's token for this order (sandbox: `tok_...`); payments charges it once. */
+  paymentToken: z.string().min(1),
   /** ISO-8601 instant the order was stored. */
   placedAt: z.iso.datetime({ offset: true }),
 });
 export type OrderPlacedV1 = z.infer<typeof orderPlacedV1>;
+
+/** Why an order was cancelled (the contract's CancellationReason). */
+export const cancellationReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED']);
+
+/** An order reached CONFIRMED (stock reserved and payment succeeded). Keyed by `orderId`. */
+export const ORDER_CONFIRMED_V1 = 'orders.order.confirmed.v1';
+
+export const orderConfirmedV1 = z.object({
+  orderId: z.guid(),
+  customerId: z.guid(),
+  items: z.array(orderLineV1).min(1),
+  totalMinor: z.number().int().min(0),
+  currencyCode: z.string().length(3),
+  confirmedAt: z.iso.datetime({ offset: true }),
+});
+export type OrderConfirmedV1 = z.infer<typeof orderConfirmedV1>;
+
+/**
+ * An order was cancelled. Keyed by `orderId`. Inventory releases its reservation; payments refunds a
+ * succeeded charge (`previousStatus` CONFIRMED).
+ */
+export const ORDER_CANCELLED_V1 = 'orders.order.cancelled.v1';
+
+export const orderCancelledV1 = z.object({
+  orderId: z.guid(),
+  customerId: z.guid(),
+  reason: cancellationReason,
+  previousStatus: z.enum(['PENDING', 'RESERVED', 'CONFIRMED']),
+  cancelledAt: z.iso.datetime({ offset: true }),
+});
+export type OrderCancelledV1 = z.infer<typeof orderCancelledV1>;
