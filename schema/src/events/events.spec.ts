@@ -45,6 +45,7 @@ describe('event contracts', () => {
       items: [{ productId: id, quantity: 2, unitPriceMinor: 1999 }],
       totalMinor: 3998,
       currencyCode: 'USD',
+      paymentToken: 'tok_visa',
       placedAt: at,
     };
     expect(orderPlacedV1.parse(order).items).toHaveLength(1);
