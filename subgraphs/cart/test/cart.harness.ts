@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { expect } from '@jest/globals';
+import { envelope, money, type Redis } from '@shop/platform';
+import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { ORDER_PLACED_V1, PRODUCT_UPDATED_V1, type OrderPlacedV1, type ProductChangedV1 } from '@shop/schema';
+import { gql } from 'graphql-tag';
+import { buildApp } from '../src/app.js';
+import { entities } from '../src/entities.js';
+import { migrations } from '../src/migrations/index.js';
+
+interface StandInProduct {
+  priceMinor: number;
+  updatedAt: Date;
+}
+
+/**
+ * A real, tiny stand-in for the products subgraph: a federation subgraph whose `_entities` answers
+ * Product { id price { amount currencyCode } updatedAt } for the products in `known` (null for any
+ * other id), as the real one does.
+ */
+export async function startProductsStandIn() {
+  const known = new Map<string, StandInProduct>();
+  let entityRequests = 0;
+  const server = new ApolloServer({
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    schema: buildSubgraphSchema({
+      typeDefs: gql`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+        scalar DateTime
+        scalar Decimal
+        type Money {
+          amount: Decimal!
+          currencyCode: String!
+        }
+        type Product @key(fields: "id") {
+          id: ID!
+          price: Money!
+          updatedAt: DateTime!
+        }
+        type Query {
+          productCount: Int!
+        }
+      `,
+      resolvers: {
+        Query: { productCount: () => known.size },
+        Product: {
+          __resolveReference: (ref: { id: string }) => {
+            entityRequests++;
+            const product = known.get(ref.id);
+            return product
+              ? {
+                  id: ref.id,
+                  price: money(product.priceMinor, 'USD'),
+                  updatedAt: product.updatedAt.toISOString(),
+                }
+              : null;
+          },
+        },
+      },
+    }),
+  });
+  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  return {
+    url,
+    known,
+    /** How many representations `_entities` has resolved so far. */
+    entityRequests: () => entityRequests,
+    /** A product the stand-in knows (as if `createProduct` had just returned it). */
+    createProduct(priceMinor = 1999, updatedAt = new Date()) {
+      const id = randomUUID();
+      known.set(id, { priceMinor, updatedAt });
+      return id;
+    },
+    stop: () => server.stop(),
+  };
+}
+export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
+
+/** A key prefix of its own per test server, so parallel test files never see each other's carts. */
+export const testKeyPrefix = () => `cart-test-${randomUUID().slice(0, 8)}:`;
+
+/**
+ * Starts cart on port 0 against a fresh database, the local Redis under `redisKeyPrefix`, its own
+ * Kafka namespace and consumer group, and `productsUrl` pointing at a stand-in.
+ */
+export function startCart({
+  productsUrl,
+  redisKeyPrefix = testKeyPrefix(),
+  consumers = true,
+}: {
+  productsUrl: string;
+  redisKeyPrefix?: string;
+  consumers?: boolean;
+}) {
+  return startTestSubgraph({
+    name: 'cart',
+    entities,
+    migrations,
+    consumers,
+    redis: true,
+    redisKeyPrefix,
+    buildApp: (runtime) =>
+      buildApp(runtime, { productsUrl, consumerGroupId: `cart-test-${randomUUID().slice(0, 8)}` }),
+  });
+}
+
+/** Deletes every key under `prefix` (test clean-up; the client given carries that prefix). */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  const keys: string[] = [];
+  for await (const batch of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
+    keys.push(...(batch as string[]));
+  }
+  // SCAN answers full names; the client adds its prefix to DEL's keys again, so strip it.
+  if (keys.length) await redis.del(...keys.map((key) => key.slice(prefix.length)));
+}
+
+/** A signed-in customer of `subgraph`: their id and a token. */
+export async function customer(subgraph: TestSubgraph) {
+  const id = randomUUID();
+  return { id, token: await subgraph.issuer.token(id, { roles: ['CUSTOMER'] }) };
+}
+
+export const CART_FIELDS = /* GraphQL */ `
+  id
+  totalQuantity
+  subtotal {
+    amount
+    currencyCode
+  }
+  items {
+    quantity
+    lineTotal {
+      amount
+      currencyCode
+    }
+    product {
+      id
+    }
+  }
+`;
+
+export const CART = `query { cart { ${CART_FIELDS} } }`;
+export const ADD_TO_CART = `mutation($productId: ID!, $quantity: Int!) {
+  addToCart(productId: $productId, quantity: $quantity) { ${CART_FIELDS} }
+}`;
+export const UPDATE_CART_ITEM = `mutation($productId: ID!, $quantity: Int!) {
+  updateCartItem(productId: $productId, quantity: $quantity) { ${CART_FIELDS} }
+}`;
+export const REMOVE_FROM_CART = `mutation($productId: ID!) { removeFromCart(productId: $productId) { ${CART_FIELDS} } }`;
+export const CLEAR_CART = `mutation { clearCart { ${CART_FIELDS} } }`;
+
+export interface CartShape {
+  id: string;
+  totalQuantity: number;
+  subtotal: { amount: string; currencyCode: string };
+  items: { quantity: number; lineTotal: { amount: string; currencyCode: string }; product: { id: string } }[];
+}
+
+/** The caller's cart, asserting the query succeeded. */
+export async function readCart(subgraph: TestSubgraph, token: string): Promise<CartShape> {
+  const response = await subgraph.request<{ cart: CartShape }>(CART, {}, token);
+  expect(response.errors).toBeUndefined();
+  return response.data!.cart;
+}
+
+/** Adds to the caller's cart, asserting it succeeded. */
+export async function addToCart(
+  subgraph: TestSubgraph,
+  token: string,
+  productId: string,
+  quantity: number,
+): Promise<CartShape> {
+  const response = await subgraph.request<{ addToCart: CartShape }>(
+    ADD_TO_CART,
+    { productId, quantity },
+    token,
+  );
+  expect(response.errors).toBeUndefined();
+  return response.data!.addToCart;
+}
+
+/** `[productId, quantity]` of each line, in the cart's order. */
+export const linesOf = (cart: CartShape) => cart.items.map((item) => [item.product.id, item.quantity]);
+
+/** A `products.product.*.v1` payload as the products subgraph publishes it. */
+export const productChanged = (
+  productId: string,
+  priceMinor: number,
+  occurredAt: Date,
+): ProductChangedV1 => ({
+  productId,
+  sku: `SKU-${productId.slice(0, 8)}`,
+  name: `Product ${productId.slice(0, 8)}`,
+  slug: `product-${productId.slice(0, 8)}`,
+  priceMinor,
+  currencyCode: 'USD',
+  categoryId: randomUUID(),
+  occurredAt: occurredAt.toISOString(),
+});
+
+/** A `products.product.updated.v1` envelope keyed by `key` (default: the product, as products keys it). */
+export const priceUpdated = (productId: string, priceMinor: number, occurredAt: Date, key = productId) =>
+  envelope(PRODUCT_UPDATED_V1, key, productChanged(productId, priceMinor, occurredAt));
+
+/** An `orders.order.placed.v1` envelope as orders would publish it (keyed by the order id). */
+export function orderPlaced(
+  customerId: string,
+  productIds: string[],
+  orderId: string = randomUUID(),
+  placedAt = new Date(),
+) {
+  const payload: OrderPlacedV1 = {
+    orderId,
+    customerId,
+    items: productIds.map((productId) => ({ productId, quantity: 1, unitPriceMinor: 1000 })),
+    totalMinor: 1000 * productIds.length,
+    currencyCode: 'USD',
+    paymentToken: 'tok_visa',
+    placedAt: placedAt.toISOString(),
+  };
+  return envelope(ORDER_PLACED_V1, orderId, payload);
+}
+
+/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 45_000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
