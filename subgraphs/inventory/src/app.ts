@@ -3,15 +3,22 @@ import { createGraphQLService, remoteEntities, type SubgraphRuntime } from '@sho
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
-import { startProductConsumer } from './product.consumer.js';
+import { productHandlers, startInventoryConsumer } from './product.consumer.js';
+import { reservationHandlers } from './reservation.consumer.js';
+import { createReservationService } from './reservation.service.js';
+import { startReservationSweeper } from './reservation.sweeper.js';
 import { stockResolvers } from './stock.resolvers.js';
 import { createStockService } from './stock.service.js';
 
 export interface InventoryOptions {
   /** The products subgraph's /graphql URL, asked through `_entities` about products not seen yet. */
   productsUrl: string;
-  /** Kafka consumer group of the product projection (default `inventory`). */
+  /** Kafka consumer group of the product projection and the order flow (default `inventory`). */
   consumerGroupId?: string;
+  /** How long a placed order's reservation holds its units (default 900 s). */
+  reservationTtlMs?: number;
+  /** How often expired reservations are released (default 10 s). */
+  sweepIntervalMs?: number;
 }
 
 const typeDefs = gql(readFileSync(new URL('../inventory.graphql', import.meta.url), 'utf8'));
@@ -26,6 +33,7 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
       selection: 'id',
     }),
   });
+  const reservations = createReservationService({ orm: runtime.orm, relay: runtime.relay });
   const service = createGraphQLService<Context>({
     name: 'inventory',
     typeDefs,
@@ -38,12 +46,24 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
   });
   return {
     service,
+    /** The consumer group (product projection + order flow) and the expired-reservation sweeper. */
     async startConsumers() {
-      const products = await startProductConsumer(
+      const consumer = await startInventoryConsumer(
         runtime,
+        {
+          ...productHandlers(runtime),
+          ...reservationHandlers(runtime, reservations, { ttlMs: options.reservationTtlMs ?? 900_000 }),
+        },
         options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
       );
-      return [{ name: 'product-consumer', stop: () => products.stop() }];
+      const sweeper = startReservationSweeper(reservations, {
+        intervalMs: options.sweepIntervalMs ?? 10_000,
+        logger: runtime.logger,
+      });
+      return [
+        { name: 'inventory-consumer', stop: () => consumer.stop() },
+        { name: sweeper.name, stop: () => sweeper.stop() },
+      ];
     },
   };
 }

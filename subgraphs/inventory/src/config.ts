@@ -7,6 +7,10 @@ export const configSchema = z.object({
   PORT: port(4004),
   /** The products subgraph, asked through `_entities` about products inventory has not heard of yet. */
   PRODUCTS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
+  /** How long an order's reservation holds its units before the sweeper releases it (seconds). */
+  RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** How often the sweeper releases expired reservations (milliseconds). */
+  RESERVATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
 });
 export type Config = z.infer<typeof configSchema>;
 

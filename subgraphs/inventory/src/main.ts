@@ -13,7 +13,11 @@ await runService(logger, async () => {
     entities,
     migrations,
   });
-  const app = buildApp(runtime, { productsUrl: config.PRODUCTS_URL });
+  const app = buildApp(runtime, {
+    productsUrl: config.PRODUCTS_URL,
+    reservationTtlMs: config.RESERVATION_TTL_SECONDS * 1000,
+    sweepIntervalMs: config.RESERVATION_SWEEP_INTERVAL_MS,
+  });
   const consumers = (await app.startConsumers?.()) ?? [];
   await app.service.listen(config.PORT, config.HOST);
   return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];

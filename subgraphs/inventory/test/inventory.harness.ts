@@ -66,9 +66,13 @@ export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
 export function startInventory({
   productsUrl,
   consumers = true,
+  reservationTtlMs,
+  sweepIntervalMs,
 }: {
   productsUrl: string;
   consumers?: boolean;
+  reservationTtlMs?: number;
+  sweepIntervalMs?: number;
 }) {
   return startTestSubgraph({
     name: 'inventory',
@@ -76,7 +80,12 @@ export function startInventory({
     migrations,
     consumers,
     buildApp: (runtime) =>
-      buildApp(runtime, { productsUrl, consumerGroupId: `inventory-test-${randomUUID().slice(0, 8)}` }),
+      buildApp(runtime, {
+        productsUrl,
+        consumerGroupId: `inventory-test-${randomUUID().slice(0, 8)}`,
+        ...(reservationTtlMs ? { reservationTtlMs } : {}),
+        ...(sweepIntervalMs ? { sweepIntervalMs } : {}),
+      }),
   });
 }
 
