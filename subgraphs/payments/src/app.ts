@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import type { SubgraphApp } from '@shop/platform/testing';
+import { gql } from 'graphql-tag';
+import type { Context } from './context.js';
+import type { PaymentProvider } from './payment-provider.js';
+import { startPaymentConsumer } from './payment.consumer.js';
+import { paymentResolvers } from './payment.resolvers.js';
+import { PaymentService } from './payment.service.js';
+import { createSandboxPaymentProvider } from './sandbox-provider.js';
+
+export interface PaymentsOptions {
+  /** Kafka consumer group of the order-flow consumer (default `payments`). */
+  consumerGroupId?: string;
+  /** The payment provider (default the sandbox, on payments' own database). */
+  provider?: PaymentProvider;
+}
+
+const typeDefs = gql(readFileSync(new URL('../payments.graphql', import.meta.url), 'utf8'));
+
+/** The payments subgraph, wired to an open runtime. No side effects until `listen`/`startConsumers`. */
+export function buildApp(runtime: SubgraphRuntime, options: PaymentsOptions = {}): SubgraphApp {
+  const payments = new PaymentService({
+    provider: options.provider ?? createSandboxPaymentProvider(runtime.orm),
+    relay: runtime.relay,
+  });
+  const service = createGraphQLService<Context>({
+    name: 'payments',
+    typeDefs,
+    resolvers: paymentResolvers(payments),
+    logger: runtime.logger,
+    verifyToken: runtime.verifyToken,
+    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+  });
+  return {
+    service,
+    async startConsumers() {
+      const consumer = await startPaymentConsumer(
+        runtime,
+        payments,
+        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
+      );
+      return [{ name: consumer.name, stop: () => consumer.stop() }];
+    },
+  };
+}
