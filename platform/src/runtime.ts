@@ -145,3 +145,19 @@ export function runtimeOptionsFromConfig(name: string, logger: Logger, config: S
     jwtAudience: config.JWT_AUDIENCE,
   } satisfies Omit<RuntimeOptions, 'entities' | 'migrations'>;
 }
+
+/**
+ * The `createGraphQLService` options every subgraph shares, taken from its runtime: its name,
+ * logger, token verifier, readiness checks, metrics, and a context with one EntityManager fork per
+ * request. Spread it and add `typeDefs` and `resolvers` (override any of it where a subgraph differs).
+ */
+export function subgraphServiceOptions(runtime: SubgraphRuntime) {
+  return {
+    name: runtime.name,
+    logger: runtime.logger,
+    verifyToken: runtime.verifyToken,
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+    context: <B extends object>(base: B) => ({ ...base, em: runtime.orm.em.fork() }),
+  };
+}

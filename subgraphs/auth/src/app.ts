@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  DateTimeScalar,
+  subgraphServiceOptions,
+  type SubgraphRuntime,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import { startAccountConsumer } from './account.consumer.js';
 import { accountResolvers } from './account.resolvers.js';
 import { createAccountService } from './account.service.js';
 import type { Context } from './context.js';
-import { DateTimeScalar } from '@shop/platform';
 import { createLoginThrottle } from './login-throttle.js';
 import { dummyPasswordHash } from './password.js';
 import { sessionResolvers } from './session.resolvers.js';
@@ -87,18 +91,15 @@ export async function bootstrap(
 export function buildApp(runtime: SubgraphRuntime, options: AuthOptions): SubgraphApp {
   const { keys, sessions, accounts } = createAuth(runtime, options);
   const service = createGraphQLService<Context>({
-    name: 'auth',
+    ...subgraphServiceOptions(runtime),
     typeDefs,
     resolvers: {
       DateTime: DateTimeScalar,
       ...mergeMutations(accountResolvers(accounts), sessionResolvers(sessions)),
     },
-    logger: runtime.logger,
     verifyToken: keys.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
     // Ready only once the signing key is readable (e.g. not while SIGNING_KEY_SECRET is wrong).
     readiness: { ...runtime.readiness, signingKey: async () => (await keys.jwks()).keys.length > 0 },
-    metrics: runtime.metrics,
     routes: (app) => {
       app.get('/.well-known/jwks.json', async (_req, res) => {
         try {

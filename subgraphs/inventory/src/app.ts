@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, remoteEntities, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  remoteEntities,
+  subgraphServiceOptions,
+  type SubgraphRuntime,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
@@ -35,14 +40,9 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
   });
   const reservations = createReservationService({ orm: runtime.orm, relay: runtime.relay });
   const service = createGraphQLService<Context>({
-    name: 'inventory',
+    ...subgraphServiceOptions(runtime),
     typeDefs,
     resolvers: stockResolvers(stock),
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
-    readiness: runtime.readiness,
-    metrics: runtime.metrics,
   });
   return {
     service,

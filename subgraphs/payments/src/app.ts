@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
@@ -25,14 +25,9 @@ export function buildApp(runtime: SubgraphRuntime, options: PaymentsOptions = {}
     relay: runtime.relay,
   });
   const service = createGraphQLService<Context>({
-    name: 'payments',
+    ...subgraphServiceOptions(runtime),
     typeDefs,
     resolvers: paymentResolvers(payments),
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
-    readiness: runtime.readiness,
-    metrics: runtime.metrics,
   });
   return {
     service,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gql } from 'graphql-tag';
-import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { categoryResolvers } from './category.resolvers.js';
 import { CategoryService } from './category.service.js';
@@ -33,7 +33,7 @@ export function buildApp(runtime: SubgraphRuntime, options: ProductsOptions = {}
   const productMap = productResolvers(products);
 
   const service = createGraphQLService<Context>({
-    name: runtime.name,
+    ...subgraphServiceOptions(runtime),
     typeDefs,
     resolvers: {
       DateTime: DateTimeScalar,
@@ -43,11 +43,6 @@ export function buildApp(runtime: SubgraphRuntime, options: ProductsOptions = {}
       Category: categoryMap.Category,
       Product: productMap.Product,
     },
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    readiness: runtime.readiness,
-    metrics: runtime.metrics,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
   });
 
   return {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import { addressResolvers } from './address.resolvers.js';
@@ -29,14 +29,9 @@ export function buildApp(runtime: SubgraphRuntime, options: UsersOptions): Subgr
   const user = userResolvers(users);
   const address = addressResolvers(addresses);
   const service = createGraphQLService<Context>({
-    name: 'users',
+    ...subgraphServiceOptions(runtime),
     typeDefs,
     resolvers: { ...user, Mutation: { ...user.Mutation, ...address.Mutation } },
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
-    readiness: runtime.readiness,
-    metrics: runtime.metrics,
   });
   return {
     service,
