@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import type { SubgraphApp } from '@shop/platform/testing';
+import { gql } from 'graphql-tag';
+import type { Context } from './context.js';
+import { startOrderConsumer } from './order.consumer.js';
+import { orderResolvers } from './order.resolvers.js';
+import { OrderService } from './order.service.js';
+import { createPriceLookup } from './product-price.js';
+
+export interface OrdersOptions {
+  /** The products subgraph's /graphql URL, asked through `_entities` for prices not projected yet. */
+  productsUrl: string;
+  /** Kafka consumer group of the order flow and the price projection (default `orders`). */
+  consumerGroupId?: string;
+}
+
+const typeDefs = gql(readFileSync(new URL('../orders.graphql', import.meta.url), 'utf8'));
+
+/** The orders subgraph, wired to an open runtime. No side effects until `listen`/`startConsumers`. */
+export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): SubgraphApp {
+  const orders = new OrderService({
+    relay: runtime.relay,
+    prices: createPriceLookup(options.productsUrl),
+    logger: runtime.logger.child({ component: 'orders' }),
+  });
+  const service = createGraphQLService<Context>({
+    name: 'orders',
+    typeDefs,
+    resolvers: orderResolvers(orders),
+    logger: runtime.logger,
+    verifyToken: runtime.verifyToken,
+    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
+    readiness: runtime.readiness,
+    metrics: runtime.metrics,
+  });
+  return {
+    service,
+    /** The one consumer group: order flow + price projection. */
+    async startConsumers() {
+      const consumer = await startOrderConsumer(
+        runtime,
+        orders,
+        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
+      );
+      return [{ name: 'orders-consumer', stop: () => consumer.stop() }];
+    },
+  };
+}

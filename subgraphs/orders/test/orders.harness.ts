@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { type EventConsumer, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
+import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import {
+  ORDER_CANCELLED_V1,
+  ORDER_CONFIRMED_V1,
+  ORDER_PLACED_V1,
+  orderCancelledV1,
+  orderConfirmedV1,
+  orderPlacedV1,
+  type OrderCancelledV1,
+  type OrderConfirmedV1,
+  type OrderPlacedV1,
+} from '@shop/schema';
+import { gql } from 'graphql-tag';
+import { buildApp } from '../src/app.js';
+import { entities } from '../src/entities.js';
+import { migrations } from '../src/migrations/index.js';
+
+interface CatalogEntry {
+  amount: string;
+  currencyCode: string;
+  updatedAt: string;
+}
+
+/**
+ * A real, tiny stand-in for the products subgraph: a federation subgraph whose `_entities` answers
+ * `Product { id price { amount currencyCode } updatedAt }` for the products in `catalog` (null for
+ * any other id), as the real one does.
+ */
+export async function startProductsStandIn() {
+  const catalog = new Map<string, CatalogEntry>();
+  let entityRequests = 0;
+  const server = new ApolloServer({
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    schema: buildSubgraphSchema({
+      typeDefs: gql`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+        type Money {
+          amount: String!
+          currencyCode: String!
+        }
+        type Product @key(fields: "id") {
+          id: ID!
+          price: Money!
+          updatedAt: String!
+        }
+        type Query {
+          productCount: Int!
+        }
+      `,
+      resolvers: {
+        Query: { productCount: () => catalog.size },
+        Product: {
+          __resolveReference: (ref: { id: string }) => {
+            entityRequests++;
+            const entry = catalog.get(ref.id);
+            return entry
+              ? {
+                  id: ref.id,
+                  price: { amount: entry.amount, currencyCode: entry.currencyCode },
+                  updatedAt: entry.updatedAt,
+                }
+              : null;
+          },
+        },
+      },
+    }),
+  });
+  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  return {
+    url,
+    catalog,
+    entityRequests: () => entityRequests,
+    /** A product the catalog knows at `amount` (USD). */
+    createProduct(amount: string, currencyCode = 'USD') {
+      const id = randomUUID();
+      catalog.set(id, { amount, currencyCode, updatedAt: new Date().toISOString() });
+      return id;
+    },
+    stop: () => server.stop(),
+  };
+}
+export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
+
+/** Starts orders on port 0 against a fresh database, with its own consumer group. */
+export function startOrders(productsUrl: string) {
+  return startTestSubgraph({
+    name: 'orders',
+    entities,
+    migrations,
+    buildApp: (runtime) =>
+      buildApp(runtime, { productsUrl, consumerGroupId: `orders-test-${randomUUID().slice(0, 8)}` }),
+  });
+}
+
+export interface Observed {
+  placed: EventEnvelope<OrderPlacedV1>[];
+  confirmed: EventEnvelope<OrderConfirmedV1>[];
+  cancelled: EventEnvelope<OrderCancelledV1>[];
+  consumer: EventConsumer;
+}
+
+/** Consumes what orders publishes (through its outbox and relay) with a group of its own. */
+export async function observe(runtime: SubgraphRuntime): Promise<Observed> {
+  const seen = {
+    placed: [] as EventEnvelope<OrderPlacedV1>[],
+    confirmed: [] as EventEnvelope<OrderConfirmedV1>[],
+    cancelled: [] as EventEnvelope<OrderCancelledV1>[],
+  };
+  const consumer = await runtime.kafka.consume({
+    groupId: `orders-observer-${randomUUID().slice(0, 8)}`,
+    deadLetterTopic: 'orders.dlq',
+    handlers: {
+      [ORDER_PLACED_V1]: {
+        parse: orderPlacedV1.parse,
+        handle: async (e: EventEnvelope<OrderPlacedV1>) => void seen.placed.push(e),
+      },
+      [ORDER_CONFIRMED_V1]: {
+        parse: orderConfirmedV1.parse,
+        handle: async (e: EventEnvelope<OrderConfirmedV1>) => void seen.confirmed.push(e),
+      },
+      [ORDER_CANCELLED_V1]: {
+        parse: orderCancelledV1.parse,
+        handle: async (e: EventEnvelope<OrderCancelledV1>) => void seen.cancelled.push(e),
+      },
+    },
+  });
+  return Object.assign(seen, { consumer });
+}
+
+export const customerToken = (subgraph: TestSubgraph, id = randomUUID()) =>
+  subgraph.issuer.token(id, { roles: ['CUSTOMER'] });
+export const adminToken = (subgraph: TestSubgraph) =>
+  subgraph.issuer.token(randomUUID(), { roles: ['ADMIN'] });
+
+export const ADDRESS = { line1: '1 Main St', city: 'Berlin', postalCode: '10115', country: 'de' };
+
+export const orderInput = (
+  items: { productId: string; quantity: number }[],
+  overrides: Record<string, unknown> = {},
+) => ({
+  idempotencyKey: randomUUID(),
+  items,
+  paymentToken: 'tok_visa',
+  shippingAddress: ADDRESS,
+  ...overrides,
+});
+
+export const ORDER_FIELDS = /* GraphQL */ `
+  id
+  status
+  cancellationReason
+  createdAt
+  updatedAt
+  total { amount currencyCode }
+  shippingAddress { line1 line2 city postalCode country }
+  items { quantity unitPrice { amount currencyCode } lineTotal { amount currencyCode } product { id } }
+  statusHistory { status at }
+  customer { id }
+`;
+
+export const PLACE_ORDER = /* GraphQL */ `
+  mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input) { ${ORDER_FIELDS} } }
+`;
+export const ORDER = /* GraphQL */ `
+  query Order($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }
+`;
+export const CANCEL_ORDER = /* GraphQL */ `
+  mutation CancelOrder($id: ID!) {
+    cancelOrder(id: $id) {
+      id
+      status
+      cancellationReason
+    }
+  }
+`;
+
+/** Rows of a table (test inspection only). */
+export async function count(runtime: SubgraphRuntime, table: string): Promise<number> {
+  const [row] = await runtime.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${table}`);
+  return Number(row!.n);
+}
+
+/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  what = 'condition',
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,195 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { errorCodes } from '../platform/src/testing/graphql-client.js';
+import { contract } from './support/contract.js';
+import { eventually, useStack } from './support/stack.js';
+
+// Orders settling through Kafka on the real stack: orders -> inventory -> payments -> orders, with the
+// cart reacting, all observed through the router as a storefront would.
+const api = useStack();
+
+const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+const PRODUCT = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
+
+describe('order flow through the router', () => {
+  let admin: string;
+  let categoryId: string;
+  const tag = randomUUID().slice(0, 8);
+  let serial = 0;
+
+  async function product(price: string, stock: number) {
+    const created = await api.request(
+      contract('CreateProduct'),
+      { input: { sku: `FLOW-${tag}-${serial++}`, name: `Flow ${tag} ${serial}`, price, categoryId } },
+      admin,
+    );
+    const id = created.data.createProduct.id as string;
+    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
+    return id;
+  }
+
+  const available = async (id: string) =>
+    (await api.request(PRODUCT, { id })).data.product.availableQuantity as number;
+
+  async function placeOrder(
+    token: string,
+    items: { productId: string; quantity: number }[],
+    paymentToken = 'tok_visa',
+  ) {
+    return api.request(
+      contract('PlaceOrder'),
+      { input: { idempotencyKey: randomUUID(), items, paymentToken, shippingAddress: address } },
+      token,
+    );
+  }
+
+  /** Polls the order until it reaches a final status; resolves it. */
+  async function settled(id: string, token: string) {
+    return eventually(async () => {
+      const order = (await api.request(contract('Order'), { id }, token)).data?.order;
+      return order && ['CONFIRMED', 'CANCELLED'].includes(order.status) ? order : undefined;
+    }, 20_000);
+  }
+
+  beforeAll(async () => {
+    admin = await api.adminToken();
+    const category = await api.request(
+      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
+      { input: { name: `Flow ${tag}` } },
+      admin,
+    );
+    categoryId = category.data.createCategory.id;
+  });
+
+  it('confirms an order, empties the cart of it, then cancels it with a refund and the stock back', async () => {
+    const customer = await api.registerCustomer();
+    const lamp = await product('10.00', 5);
+    await api.request(contract('AddToCart'), { productId: lamp, quantity: 2 }, customer.accessToken);
+
+    const placed = await placeOrder(customer.accessToken, [{ productId: lamp, quantity: 2 }]);
+    expect(placed.errors).toBeUndefined();
+    expect(placed.data.placeOrder).toMatchObject({
+      status: 'PENDING',
+      total: { amount: '20.00', currencyCode: 'USD' },
+      items: [{ quantity: 2, unitPrice: { amount: '10.00', currencyCode: 'USD' }, product: { id: lamp } }],
+    });
+    const orderId = placed.data.placeOrder.id;
+
+    const order = await settled(orderId, customer.accessToken);
+    expect(order).toMatchObject({
+      status: 'CONFIRMED',
+      cancellationReason: null,
+      payment: { status: 'SUCCEEDED', amount: { amount: '20.00', currencyCode: 'USD' } },
+      customer: { id: customer.id, email: customer.email },
+      shippingAddress: address,
+    });
+    expect(order.statusHistory.map((s: { status: string }) => s.status)).toEqual([
+      'PENDING',
+      'RESERVED',
+      'CONFIRMED',
+    ]);
+    expect(await available(lamp)).toBe(3);
+    await eventually(
+      async () =>
+        (await api.request(contract('Cart'), {}, customer.accessToken)).data?.cart.totalQuantity === 0,
+    );
+
+    const mine = await api.request(contract('MyOrders'), { first: 10 }, customer.accessToken);
+    expect(mine.data.me.orders.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([orderId]);
+
+    const cancelled = await api.request(contract('CancelOrder'), { id: orderId }, customer.accessToken);
+    expect(cancelled.data.cancelOrder).toEqual({
+      id: orderId,
+      status: 'CANCELLED',
+      cancellationReason: 'CUSTOMER_CANCELLED',
+    });
+    await eventually(async () => {
+      const after = (await api.request(contract('Order'), { id: orderId }, customer.accessToken)).data?.order;
+      return after?.payment?.status === 'REFUNDED' && (await available(lamp)) === 5;
+    });
+    const again = await api.request(contract('CancelOrder'), { id: orderId }, customer.accessToken);
+    expect(errorCodes(again)).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('cancels a declined payment with its reservation released, and an out-of-stock order with nothing charged', async () => {
+    const customer = await api.registerCustomer();
+    const mug = await product('4.50', 3);
+
+    const declined = await placeOrder(
+      customer.accessToken,
+      [{ productId: mug, quantity: 2 }],
+      'tok_chargeDeclined',
+    );
+    const declinedOrder = await settled(declined.data.placeOrder.id, customer.accessToken);
+    expect(declinedOrder).toMatchObject({
+      status: 'CANCELLED',
+      cancellationReason: 'PAYMENT_DECLINED',
+      payment: { status: 'DECLINED' },
+    });
+    await eventually(async () => (await available(mug)) === 3);
+
+    const tooMany = await placeOrder(customer.accessToken, [{ productId: mug, quantity: 4 }]);
+    const outOfStock = await settled(tooMany.data.placeOrder.id, customer.accessToken);
+    expect(outOfStock.status).toBe('CANCELLED');
+    expect(outOfStock.cancellationReason).toBe('OUT_OF_STOCK');
+    // Nothing was charged: the payment intent (if payments has recorded it yet) was never taken.
+    expect([undefined, 'PENDING']).toContain(outOfStock.payment?.status);
+    expect(await available(mug)).toBe(3);
+  });
+
+  it('refuses bad orders, replays an idempotency key, and hides other customers’ orders', async () => {
+    const customer = await api.registerCustomer();
+    const other = await api.registerCustomer();
+    const pen = await product('1.25', 10);
+    const bad = await placeOrder(customer.accessToken, [{ productId: pen, quantity: 1 }], 'visa-4242');
+    expect(errorCodes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(
+      errorCodes(await placeOrder(customer.accessToken, [{ productId: randomUUID(), quantity: 1 }])),
+    ).toEqual(['BAD_USER_INPUT']);
+    expect(errorCodes(await placeOrder(customer.accessToken, [{ productId: pen, quantity: 101 }]))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+
+    const input = {
+      idempotencyKey: randomUUID(),
+      items: [{ productId: pen, quantity: 1 }],
+      paymentToken: 'tok_visa',
+      shippingAddress: address,
+    };
+    const first = await api.request(contract('PlaceOrder'), { input }, customer.accessToken);
+    const replay = await api.request(contract('PlaceOrder'), { input }, customer.accessToken);
+    expect(replay.data.placeOrder.id).toBe(first.data.placeOrder.id);
+    const conflict = await api.request(
+      contract('PlaceOrder'),
+      { input: { ...input, items: [{ productId: pen, quantity: 2 }] } },
+      customer.accessToken,
+    );
+    expect(errorCodes(conflict)).toEqual(['CONFLICT']);
+
+    const peek = await api.request(contract('Order'), { id: first.data.placeOrder.id }, other.accessToken);
+    expect(peek.data?.order ?? null).toBeNull();
+    expect(
+      errorCodes(
+        await api.request(contract('CancelOrder'), { id: first.data.placeOrder.id }, other.accessToken),
+      ),
+    ).toEqual(['NOT_FOUND']);
+    await settled(first.data.placeOrder.id, customer.accessToken);
+    expect(await available(pen)).toBe(9);
+  });
+
+  it('never oversells: 50 orders racing for 10 units confirm exactly 10', async () => {
+    const scarce = await product('2.00', 10);
+    const buyers = await Promise.all(Array.from({ length: 50 }, () => api.registerCustomer()));
+    const placed = await Promise.all(
+      buyers.map((b) => placeOrder(b.accessToken, [{ productId: scarce, quantity: 1 }])),
+    );
+    for (const response of placed) expect(response.errors).toBeUndefined();
+    const outcomes = await Promise.all(
+      placed.map((p, i) => settled(p.data.placeOrder.id, buyers[i]!.accessToken)),
+    );
+    const statuses = outcomes.map((o) => `${o.status}:${o.cancellationReason ?? ''}`);
+    expect(statuses.filter((s) => s === 'CONFIRMED:')).toHaveLength(10);
+    expect(statuses.filter((s) => s === 'CANCELLED:OUT_OF_STOCK')).toHaveLength(40);
+    expect(await available(scarce)).toBe(0);
+  }, 120_000);
+});
