@@ -92,7 +92,7 @@ export const LOGIN = /* GraphQL */ `
 /** Polls `probe` until it resolves a truthy value (or times out). */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
