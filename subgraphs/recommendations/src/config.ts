@@ -1,0 +1,13 @@
+import { loadConfig, port, serviceEnv } from '@shop/platform';
+import { z } from 'zod';
+
+/** The recommendations subgraph's environment, validated at start-up (every problem listed at once). */
+export const configSchema = z.object({
+  ...serviceEnv,
+  PORT: port(4009),
+  /** Kafka consumer group of the purchase statistics and the category projection. */
+  RECOMMENDATIONS_CONSUMER_GROUP: z.string().min(1).default('recommendations'),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Config => loadConfig(configSchema, env);

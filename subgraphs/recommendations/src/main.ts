@@ -1,0 +1,20 @@
+import { createLogger, openRuntime, runService, runtimeOptionsFromConfig } from '@shop/platform';
+import { buildApp } from './app.js';
+import { readConfig } from './config.js';
+import { entities } from './entities.js';
+import { migrations } from './migrations/index.js';
+
+const config = readConfig();
+const logger = createLogger('recommendations', { level: config.LOG_LEVEL });
+
+await runService(logger, async () => {
+  const runtime = await openRuntime({
+    ...runtimeOptionsFromConfig('recommendations', logger, config),
+    entities,
+    migrations,
+  });
+  const app = buildApp(runtime, { consumerGroupId: config.RECOMMENDATIONS_CONSUMER_GROUP });
+  const consumers = (await app.startConsumers?.()) ?? [];
+  await app.service.listen(config.PORT, config.HOST);
+  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];
+});
