@@ -100,9 +100,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       );
       if (rows.length === 0) return 0;
       await producer.publish(rows.map((r) => r.envelope));
+      // Delete exactly the rows published, not `seq <= last`: a transaction that took a lower seq but
+      // committed after the select would be deleted unpublished (sequence order is not commit order).
       await conn.execute(
-        `delete from outbox_message where seq <= ?`,
-        [rows[rows.length - 1]!.seq],
+        `delete from outbox_message where seq in (${rows.map(() => '?').join(', ')})`,
+        rows.map((r) => r.seq),
         'run',
         ctx,
       );
