@@ -5,10 +5,16 @@ export interface EmailMessage {
   to: string;
   subject: string;
   text: string;
+  /**
+   * A stable id of what the email is about (e.g. the notification's id). The SMTP channel derives
+   * the Message-ID from it, so a copy that does go out twice is recognisable downstream.
+   */
+  id?: string;
 }
 
 /**
- * Where notification emails go out. Implementations send one message or reject; the caller decides
+ * Where notification emails go out: {@link LogEmailChannel} without `SMTP_URL`, the SMTP channel
+ * (`smtp-email-channel.ts`) with it. Implementations send one message or reject; the caller decides
  * what a failure means (notifications logs it: the in-app notification is already committed).
  */
 export interface EmailChannel {
@@ -34,15 +40,4 @@ export class LogEmailChannel implements EmailChannel {
     this.sent.push(message);
     if (this.sent.length > this.keep) this.sent.shift();
   }
-}
-
-/**
- * The channel for `SMTP_URL`. No SMTP client library is installed (nodemailer must be added to this
- * workspace) and a hand-written SMTP client is not something to ship, so asking for SMTP fails at
- * start-up rather than silently dropping every email.
- */
-export function createSmtpEmailChannel(smtpUrl: string): EmailChannel {
-  throw new Error(
-    `SMTP_URL is set (${new URL(smtpUrl).host}) but no SMTP client is installed: add nodemailer to @shop/notifications, or unset SMTP_URL to log emails`,
-  );
 }

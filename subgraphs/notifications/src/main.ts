@@ -1,18 +1,15 @@
 import { createLogger, openRuntime, runService, runtimeOptionsFromConfig } from '@shop/platform';
 import { buildApp } from './app.js';
 import { readConfig } from './config.js';
-import { createSmtpEmailChannel, LogEmailChannel } from './email-channel.js';
+import { LogEmailChannel } from './email-channel.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
+import { createSmtpEmailChannel } from './smtp-email-channel.js';
 
 const config = readConfig();
 const logger = createLogger('notifications', { level: config.LOG_LEVEL });
 
 await runService(logger, async () => {
-  // Before any connection: SMTP_URL set without an SMTP client fails start-up (see email-channel.ts).
-  const email = config.SMTP_URL
-    ? createSmtpEmailChannel(config.SMTP_URL)
-    : new LogEmailChannel(logger.child({ component: 'email' }));
   const dbName = config.DATABASE_NAME ?? 'notifications';
   const runtime = await openRuntime({
     ...runtimeOptionsFromConfig('notifications', logger, config),
@@ -22,12 +19,30 @@ await runService(logger, async () => {
     // Stacks sharing a Redis (an isolated test stack beside the dev one) keep their counts apart.
     redisKeyPrefix: dbName === 'notifications' ? 'notifications:' : `notifications:${dbName}:`,
   });
+  const emailLogger = logger.child({ component: 'email' });
+  // SMTP_URL and EMAIL_FROM were validated by readConfig; no connection is opened until a send.
+  const smtp = config.SMTP_URL
+    ? createSmtpEmailChannel({
+        url: config.SMTP_URL,
+        from: config.EMAIL_FROM,
+        logger: emailLogger,
+        metrics: runtime.metrics,
+      })
+    : undefined;
+  // An unreachable SMTP server does not stop notifications (emails are best effort): say so early.
+  smtp?.verify().then(
+    () => emailLogger.info('SMTP server reachable'),
+    (error: unknown) =>
+      emailLogger.warn({ err: error }, 'SMTP server check failed; emails will fail until it answers'),
+  );
   const app = buildApp(runtime, {
     consumerGroupId: config.NOTIFICATIONS_CONSUMER_GROUP,
-    email,
+    email: smtp ?? new LogEmailChannel(emailLogger),
     unreadCountTtlSeconds: config.UNREAD_COUNT_TTL_SECONDS,
   });
   const consumers = (await app.startConsumers?.()) ?? [];
   await app.service.listen(config.PORT, config.HOST);
-  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];
+  // The email channel closes after the consumers (their last sends finish) and before the runtime.
+  const email = smtp ? [{ name: 'email', stop: () => smtp.close() }] : [];
+  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...email, ...runtime.stoppables];
 });

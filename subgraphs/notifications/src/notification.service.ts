@@ -91,7 +91,12 @@ export class NotificationService {
       return;
     }
     try {
-      await this.deps.email.send({ to, subject: notification.title, text: notification.body });
+      await this.deps.email.send({
+        id: notification.id,
+        to,
+        subject: notification.title,
+        text: notification.body,
+      });
     } catch (error) {
       this.deps.logger.error({ err: error, notificationId: notification.id }, 'email not sent');
     }
