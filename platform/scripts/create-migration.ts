@@ -39,7 +39,7 @@ try {
 
 const files = (await readdir(migrationsDir)).filter((f) => /^Migration\d+.*\.ts$/.test(f)).sort();
 const lines = files.map(
-  (f, i) => `import { ${basename(f, '.ts').split('_')[0]} as m${i} } from './${basename(f, '.ts')}.js';`,
+  (f, i) => `import { ${basename(f, '.ts')} as m${i} } from './${basename(f, '.ts')}.js';`,
 );
 const list = files.map((f, i) => `  { name: '${basename(f, '.ts')}', class: m${i} },`);
 await writeFile(

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { orderPlacedV1, productChangedV1, stockChangedV1, userRegisteredV1, userUpdatedV1 } from './index.js';
+import {
+  orderCancelledV1,
+  orderPlacedV1,
+  productChangedV1,
+  stockChangedV1,
+  stockReleasedV1,
+  userRegisteredV1,
+  userUpdatedV1,
+} from './index.js';
 
 const id = '0193a2b4-7c1e-7d2a-9f00-3b5c6d7e8f90';
 const at = '2026-11-24T00:00:00.000Z';
@@ -81,5 +89,27 @@ describe('event contracts', () => {
       stockChangedV1.parse({ productId: id, onHand: 1, reserved: 2, available: -1, changedAt: at }),
     ).toThrow();
     expect(() => userUpdatedV1.parse({ userId: id, name: 'B', updatedAt: 'yesterday' })).toThrow();
+  });
+
+  it('accept an EXPIRED cancellation and an expired release, and refuse other release reasons', () => {
+    const cancelled = {
+      orderId: id,
+      customerId: id,
+      reason: 'EXPIRED',
+      previousStatus: 'RESERVED',
+      cancelledAt: at,
+    };
+    expect(orderCancelledV1.parse(cancelled).reason).toBe('EXPIRED');
+    expect(() => orderCancelledV1.parse({ ...cancelled, reason: 'LOST' })).toThrow();
+
+    const released = {
+      orderId: id,
+      reason: 'EXPIRED',
+      items: [{ productId: id, quantity: 3 }],
+      releasedAt: at,
+    };
+    expect(stockReleasedV1.parse(released)).toEqual(released);
+    expect(() => stockReleasedV1.parse({ ...released, reason: 'CUSTOMER_CANCELLED' })).toThrow();
+    expect(() => stockReleasedV1.parse({ ...released, items: [] })).toThrow();
   });
 });

@@ -47,3 +47,25 @@ export const stockRejectedV1 = z.object({
   rejectedAt: z.iso.datetime({ offset: true }),
 });
 export type StockRejectedV1 = z.infer<typeof stockRejectedV1>;
+
+/** Why inventory released a reservation on its own. */
+export const stockReleaseReason = z.enum(['EXPIRED']);
+
+/**
+ * Inventory released an order's reservation on its own (not because orders or payments told it to):
+ * `EXPIRED` is the backstop sweeper giving back units held past `expiresAt` (`RESERVATION_TTL_SECONDS`,
+ * much longer than orders' own settlement timeout, so orders normally cancels first). Keyed by
+ * `orderId`. Every line of the order is released in the transaction that records this event, and
+ * the reservation can never be committed afterwards, so orders cancels the order (`EXPIRED`)
+ * whatever its status short of CANCELLED; a payment already taken is then refunded.
+ */
+export const STOCK_RELEASED_V1 = 'inventory.stock.released.v1';
+
+export const stockReleasedV1 = z.object({
+  orderId: z.guid(),
+  reason: stockReleaseReason,
+  /** The lines given back (the whole order). */
+  items: z.array(z.object({ productId: z.guid(), quantity: z.number().int().min(1) })).min(1),
+  releasedAt: z.iso.datetime({ offset: true }),
+});
+export type StockReleasedV1 = z.infer<typeof stockReleasedV1>;

@@ -27,8 +27,16 @@ export const orderPlacedV1 = z.object({
 });
 export type OrderPlacedV1 = z.infer<typeof orderPlacedV1>;
 
-/** Why an order was cancelled (the contract's CancellationReason). */
-export const cancellationReason = z.enum(['OUT_OF_STOCK', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED']);
+/**
+ * Why an order was cancelled (the contract's CancellationReason). `EXPIRED`: the order was not
+ * settled in time (orders' settlement timeout, or inventory's backstop released its stock).
+ */
+export const cancellationReason = z.enum([
+  'OUT_OF_STOCK',
+  'PAYMENT_DECLINED',
+  'CUSTOMER_CANCELLED',
+  'EXPIRED',
+]);
 
 /** An order reached CONFIRMED (stock reserved and payment succeeded). Keyed by `orderId`. */
 export const ORDER_CONFIRMED_V1 = 'orders.order.confirmed.v1';
@@ -44,8 +52,11 @@ export const orderConfirmedV1 = z.object({
 export type OrderConfirmedV1 = z.infer<typeof orderConfirmedV1>;
 
 /**
- * An order was cancelled. Keyed by `orderId`. Inventory releases its reservation; payments refunds a
- * succeeded charge (`previousStatus` CONFIRMED).
+ * An order was cancelled. Keyed by `orderId`. Inventory releases its reservation (or, when the
+ * placement has not reached it yet, remembers the cancellation so the placement holds nothing);
+ * payments refunds a succeeded charge and never charges a payment it has not charged yet. Consumers
+ * must not rely on `previousStatus` to decide a refund: after an `EXPIRED` cancellation of a RESERVED
+ * order, the payment may have succeeded meanwhile.
  */
 export const ORDER_CANCELLED_V1 = 'orders.order.cancelled.v1';
 

@@ -20,7 +20,7 @@ export interface InventoryOptions {
   productsUrl: string;
   /** Kafka consumer group of the product projection and the order flow (default `inventory`). */
   consumerGroupId?: string;
-  /** How long a placed order's reservation holds its units (default 900 s). */
+  /** How long a placed order's reservation holds its units before the backstop releases it (default 1 h). */
   reservationTtlMs?: number;
   /** How often expired reservations are released (default 10 s). */
   sweepIntervalMs?: number;
@@ -46,13 +46,13 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
   });
   return {
     service,
-    /** The consumer group (product projection + order flow) and the expired-reservation sweeper. */
+    /** The consumer group (product projection + order flow) and the expired-reservation backstop sweeper. */
     async startConsumers() {
       const consumer = await startInventoryConsumer(
         runtime,
         {
           ...productHandlers(runtime),
-          ...reservationHandlers(runtime, reservations, { ttlMs: options.reservationTtlMs ?? 900_000 }),
+          ...reservationHandlers(runtime, reservations, { ttlMs: options.reservationTtlMs ?? 3_600_000 }),
         },
         options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
       );

@@ -49,7 +49,9 @@ export function reservationHandlers(
         once(event, async (em) => {
           const { orderId } = event.payload;
           const committed = await reservations.commitOrder(em, orderId);
-          // Nothing RESERVED: the reservation expired (or was released) before the payment arrived.
+          // Nothing RESERVED: the order was cancelled (orders' settlement timeout, the customer) or
+          // the backstop released it, before the payment got here. Orders cancels the order on either
+          // (order.cancelled / stock.released) and payments refunds the charge on the cancellation.
           if (committed.length === 0) log.warn({ orderId }, 'payment succeeded but no reservation is held');
         }),
     },

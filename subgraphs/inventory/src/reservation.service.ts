@@ -3,8 +3,10 @@ import { LockMode } from '@mikro-orm/core';
 import { recordEvent, type Database, type EntityManager, type OutboxRelay } from '@shop/platform';
 import {
   STOCK_REJECTED_V1,
+  STOCK_RELEASED_V1,
   STOCK_RESERVED_V1,
   type StockRejectedV1,
+  type StockReleasedV1,
   type StockReservedV1,
 } from '@shop/schema';
 import { StockReservation, type OrderOutcome, type ReservationStatus } from './reservation.entity.js';
@@ -363,22 +365,52 @@ export function createReservationService({ orm, relay }: ReservationServiceOptio
     },
 
     /**
-     * Releases RESERVED reservations whose `expiresAt` is at or before `now`, oldest first, at most
-     * `limit` (default 500) per call, in one transaction. Resolves the reservations it released;
-     * call again while it returns `limit` of them.
+     * The backstop expiry: releases the reservations of at most `limit` (default 100) orders that
+     * still hold RESERVED reservations past `expiresAt` (at or before `now`), oldest first, in one
+     * transaction, and records one `inventory.stock.released.v1` (reason EXPIRED, the lines released)
+     * per order, with the `stock.changed` events, in the same transaction. An order is released
+     * whole (all its lines share one `expiresAt`), never split between sweeps, so a concurrent
+     * `payment.succeeded` either commits every line first or finds none to commit. Orders normally
+     * cancels an unsettled order long before this (its settlement timeout is much shorter); this
+     * only catches orders nobody settled or cancelled. Safe with concurrent sweepers and consumers:
+     * `settle` locks the stock rows, re-reads the reservations under lock and moves only those still
+     * RESERVED, and only what this call moved is published. Resolves the reservations it released;
+     * call again while they span `limit` orders.
      */
     async releaseExpired(
       now: Date = new Date(),
-      { limit = 500 }: { limit?: number } = {},
+      { limit = 100 }: { limit?: number } = {},
     ): Promise<ReservationView[]> {
       const moved = await orm.em.fork().transactional(async (em) => {
-        const due = await em.find(
-          StockReservation,
-          { status: 'RESERVED', expiresAt: { $lte: now } },
-          { fields: ['id'], orderBy: { expiresAt: 'asc', id: 'asc' }, limit },
+        const due = await em.getConnection().execute<{ order_id: string }[]>(
+          `select order_id from stock_reservation
+             where status = 'RESERVED' and expires_at <= ?
+             group by order_id order by min(expires_at), order_id limit ?`,
+          [now, limit],
+          'all',
+          em.getTransactionContext(),
         );
         if (due.length === 0) return [];
-        return (await settle(em, { ids: due.map((r) => r.id) }, { RESERVED: 'RELEASED' })).map(view);
+        const orderIds = due.map((r) => r.order_id);
+        const lines = await em.find(
+          StockReservation,
+          { orderId: { $in: orderIds }, status: 'RESERVED', expiresAt: { $lte: now } },
+          { fields: ['id'] },
+        );
+        const released = await settle(em, { ids: lines.map((r) => r.id) }, { RESERVED: 'RELEASED' });
+        const byOrder = new Map<string, StockReservation[]>();
+        for (const r of released) byOrder.set(r.orderId, [...(byOrder.get(r.orderId) ?? []), r]);
+        const releasedAt = new Date().toISOString();
+        for (const [orderId, rows] of byOrder) {
+          recordEvent<StockReleasedV1>(em, STOCK_RELEASED_V1, orderId, {
+            orderId,
+            reason: 'EXPIRED',
+            items: rows.map(({ productId, quantity }) => ({ productId, quantity })),
+            releasedAt,
+          });
+        }
+        await em.flush();
+        return released.map(view);
       });
       if (moved.length) relay.nudge();
       return moved;

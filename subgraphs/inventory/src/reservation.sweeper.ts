@@ -4,18 +4,21 @@ import type { ReservationService } from './reservation.service.js';
 export interface ReservationSweeperOptions {
   intervalMs: number;
   logger: Logger;
-  /** Reservations released per transaction (default 500); the sweep repeats while a batch is full. */
+  /** Orders released per transaction (default 100); the sweep repeats while a batch is full. */
   batch?: number;
 }
 
 /**
- * Every `intervalMs`, releases the RESERVED reservations past their `expiresAt` (their units are
- * available again; `inventory.stock.changed.v1` is recorded as for any release). One sweep at a
- * time; `stop()` waits for the running one. A failed sweep is logged and retried at the next tick.
+ * The backstop: every `intervalMs`, releases the orders whose RESERVED reservations are past their
+ * `expiresAt`, whole orders at a time (their units are available again; `inventory.stock.released.v1`
+ * per order and `inventory.stock.changed.v1` per product are recorded in the same transaction, and
+ * orders cancels the order EXPIRED on the former). One sweep at a time; `stop()` waits for the
+ * running one. A failed sweep is logged and retried at the next tick. Replicas may sweep at once:
+ * only what one of them actually moved is published.
  */
 export function startReservationSweeper(
   reservations: Pick<ReservationService, 'releaseExpired'>,
-  { intervalMs, logger, batch = 500 }: ReservationSweeperOptions,
+  { intervalMs, logger, batch = 100 }: ReservationSweeperOptions,
 ): Stoppable & { sweep(): Promise<number> } {
   const log = logger.child({ component: 'reservation-sweeper' });
   let running: Promise<number> | undefined;
@@ -28,7 +31,8 @@ export function startReservationSweeper(
         for (;;) {
           const batchReleased = await reservations.releaseExpired(new Date(), { limit: batch });
           released += batchReleased.length;
-          if (batchReleased.length < batch || stopped) break;
+          const orders = new Set(batchReleased.map((r) => r.orderId)).size;
+          if (orders < batch || stopped) break;
         }
         if (released > 0) log.info({ released }, 'expired reservations released');
       } catch (error) {

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import {
   applyOnce,
   envelope,
+  openDatabase,
   type EventConsumer,
   type EventEnvelope,
   type SubgraphRuntime,
 } from '@shop/platform';
-import type { TestSubgraph } from '@shop/platform/testing';
+import { testDatabaseUrl, type TestSubgraph } from '@shop/platform/testing';
 import {
   ORDER_CANCELLED_V1,
   ORDER_PLACED_V1,
@@ -15,9 +16,11 @@ import {
   PAYMENT_SUCCEEDED_V1,
   STOCK_CHANGED_V1,
   STOCK_REJECTED_V1,
+  STOCK_RELEASED_V1,
   STOCK_RESERVED_V1,
   stockChangedV1,
   stockRejectedV1,
+  stockReleasedV1,
   stockReservedV1,
   type OrderCancelledV1,
   type OrderPlacedV1,
@@ -25,8 +28,11 @@ import {
   type PaymentSucceededV1,
   type StockChangedV1,
   type StockRejectedV1,
+  type StockReleasedV1,
   type StockReservedV1,
 } from '@shop/schema';
+import { entities } from '../src/entities.js';
+import { migrations } from '../src/migrations/index.js';
 import { createReservationService } from '../src/reservation.service.js';
 import {
   knownProduct,
@@ -47,12 +53,13 @@ import {
 interface Observed {
   reserved: EventEnvelope<StockReservedV1>[];
   rejected: EventEnvelope<StockRejectedV1>[];
+  released: EventEnvelope<StockReleasedV1>[];
   changed: EventEnvelope<StockChangedV1>[];
 }
 
 /** Consumes inventory's published topics with a group of its own, collecting every event. */
 async function observe(runtime: SubgraphRuntime): Promise<Observed & { consumer: EventConsumer }> {
-  const seen: Observed = { reserved: [], rejected: [], changed: [] };
+  const seen: Observed = { reserved: [], rejected: [], released: [], changed: [] };
   const consumer = await runtime.kafka.consume({
     groupId: `inventory-observer-${randomUUID().slice(0, 8)}`,
     deadLetterTopic: 'inventory.dlq',
@@ -64,6 +71,10 @@ async function observe(runtime: SubgraphRuntime): Promise<Observed & { consumer:
       [STOCK_REJECTED_V1]: {
         parse: stockRejectedV1.parse,
         handle: async (e: EventEnvelope<StockRejectedV1>) => void seen.rejected.push(e),
+      },
+      [STOCK_RELEASED_V1]: {
+        parse: stockReleasedV1.parse,
+        handle: async (e: EventEnvelope<StockReleasedV1>) => void seen.released.push(e),
       },
       [STOCK_CHANGED_V1]: {
         parse: stockChangedV1.parse,
@@ -104,10 +115,11 @@ const declined = (orderId: string): PaymentDeclinedV1 => ({
 const cancelled = (
   orderId: string,
   previousStatus: OrderCancelledV1['previousStatus'],
+  reason: OrderCancelledV1['reason'] = 'CUSTOMER_CANCELLED',
 ): OrderCancelledV1 => ({
   orderId,
   customerId: randomUUID(),
-  reason: 'CUSTOMER_CANCELLED',
+  reason,
   previousStatus,
   cancelledAt: new Date().toISOString(),
 });
@@ -339,30 +351,33 @@ describe('the order flow: inventory reserves, commits, releases and returns stoc
     await waitFor(() => seen.changed.some((e) => e.payload.productId === a && e.payload.available === 8));
   });
 
-  it('holds nothing for an order whose cancellation arrived before its placement', async () => {
-    const a = await product(4);
-    const orderId = randomUUID();
-    await publish(envelope(ORDER_CANCELLED_V1, orderId, cancelled(orderId, 'PENDING')));
-    await waitFor(
-      async () =>
-        (
-          await inventory.runtime.orm.em
-            .fork()
-            .execute<{ outcome: string }[]>('select outcome from order_decision where order_id = ?', [
-              orderId,
-            ])
-        )[0]?.outcome === 'CANCELLED',
-    );
-    const after = await processedCount(inventory.runtime);
-    await publish(envelope(ORDER_PLACED_V1, orderId, placed(orderId, [{ productId: a, quantity: 2 }])));
-    await waitFor(async () => (await processedCount(inventory.runtime)) >= after + 1);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  it.each(['CUSTOMER_CANCELLED', 'EXPIRED'] as const)(
+    'holds nothing for an order whose cancellation (%s) arrived before its placement',
+    async (reason) => {
+      const a = await product(4);
+      const orderId = randomUUID();
+      await publish(envelope(ORDER_CANCELLED_V1, orderId, cancelled(orderId, 'PENDING', reason)));
+      await waitFor(
+        async () =>
+          (
+            await inventory.runtime.orm.em
+              .fork()
+              .execute<{ outcome: string }[]>('select outcome from order_decision where order_id = ?', [
+                orderId,
+              ])
+          )[0]?.outcome === 'CANCELLED',
+      );
+      const after = await processedCount(inventory.runtime);
+      await publish(envelope(ORDER_PLACED_V1, orderId, placed(orderId, [{ productId: a, quantity: 2 }])));
+      await waitFor(async () => (await processedCount(inventory.runtime)) >= after + 1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
 
-    expect(await stockRow(inventory.runtime, a)).toEqual({ onHand: 4, reserved: 0 });
-    expect(await reservationsOf(inventory.runtime, orderId)).toEqual([]);
-    expect(reservedFor(orderId)).toEqual([]);
-    expect(rejectedFor(orderId)).toEqual([]);
-  });
+      expect(await stockRow(inventory.runtime, a)).toEqual({ onHand: 4, reserved: 0 });
+      expect(await reservationsOf(inventory.runtime, orderId)).toEqual([]);
+      expect(reservedFor(orderId)).toEqual([]);
+      expect(rejectedFor(orderId)).toEqual([]);
+    },
+  );
 
   it('gives 10 units to exactly 10 of 50 orders placed at once, never going below zero', async () => {
     const a = await product(10);
@@ -450,6 +465,88 @@ describe('placeOrder inside the consumer transaction (truly concurrent, without 
     expect(await stockRow(runtime, a)).toEqual({ onHand: 10, reserved: 10 });
   });
 
+  it('releases whole orders, once, while two backstop sweepers (replicas) race payments committing them', async () => {
+    const { runtime } = inventory;
+    const replicaA = createReservationService({ orm: runtime.orm, relay: runtime.relay });
+    // A second replica: its own connection pool on the same database.
+    const secondOrm = await openDatabase({
+      url: testDatabaseUrl(),
+      dbName: runtime.orm.config.get('dbName')!,
+      entities,
+      migrations,
+    });
+    try {
+      const replicaB = createReservationService({ orm: secondOrm, relay: { nudge: () => undefined } });
+      const products = [
+        await knownProduct(runtime),
+        await knownProduct(runtime),
+        await knownProduct(runtime),
+      ];
+      for (const p of products) await setStock(runtime, p, 100);
+      const lines = products.map((productId, i) => ({ productId, quantity: i + 1 }));
+      const orders = Array.from({ length: 20 }, () => randomUUID());
+      for (const orderId of orders) await replicaA.reserveAll(orderId, lines, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      // Both sweepers drain the expired orders two at a time while half the orders are being paid.
+      const drain = async (replica: typeof replicaA) => {
+        let released = 0;
+        for (;;) {
+          const batch = await replica.releaseExpired(new Date(), { limit: 2 });
+          released += batch.length;
+          if (batch.length === 0) return released;
+        }
+      };
+      const paidOrders = orders.filter((_, i) => i % 2 === 0);
+      const [releasedA, releasedB, ...committed] = await Promise.all([
+        drain(replicaA),
+        drain(replicaB),
+        ...paidOrders.map((orderId, i) => (i % 2 ? replicaB : replicaA).commit(orderId)),
+      ]);
+
+      let releasedOrders = 0;
+      let committedOrders = 0;
+      for (const orderId of orders) {
+        const statuses = new Set((await reservationsOf(runtime, orderId)).map((r) => r.status));
+        // Never split: every line of the order went the same way.
+        expect(statuses.size).toBe(1);
+        const released = await runtime.orm.em
+          .fork()
+          .execute<{ envelope: EventEnvelope<StockReleasedV1> }[]>(
+            'select envelope from outbox_message where topic = ? and key = ?',
+            [STOCK_RELEASED_V1, orderId],
+          );
+        if (statuses.has('RELEASED')) {
+          releasedOrders++;
+          expect(released).toHaveLength(1);
+          expect(stockReleasedV1.parse(released[0]!.envelope.payload)).toEqual({
+            orderId,
+            reason: 'EXPIRED',
+            items: expect.arrayContaining(lines),
+            releasedAt: expect.any(String),
+          });
+        } else {
+          expect([...statuses]).toEqual(['COMMITTED']);
+          expect(paidOrders).toContain(orderId);
+          committedOrders++;
+          expect(released).toEqual([]);
+        }
+      }
+      expect(releasedOrders + committedOrders).toBe(20);
+      // Nothing released twice, nothing committed twice.
+      expect(releasedA + releasedB).toBe(releasedOrders * lines.length);
+      expect(committed.reduce((n, c) => n + c.length, 0)).toBe(committedOrders * lines.length);
+      for (const { productId, quantity } of lines) {
+        expect(await stockRow(runtime, productId)).toEqual({
+          onHand: 100 - committedOrders * quantity,
+          reserved: 0,
+        });
+      }
+    } finally {
+      await secondOrm.close(true);
+    }
+  });
+
   it('commits nothing of a placement whose transaction fails: no hold, no event, no processed row', async () => {
     const { runtime } = inventory;
     const reservations = createReservationService({ orm: runtime.orm, relay: runtime.relay });
@@ -503,27 +600,58 @@ describe('reservation expiry', () => {
     await products?.stop();
   });
 
-  it('releases an unpaid reservation when it expires; a payment after that commits nothing', async () => {
+  it('releases an unpaid reservation when it expires with stock.released.v1; a payment after that commits nothing', async () => {
     const a = await knownProduct(inventory.runtime);
+    const b = await knownProduct(inventory.runtime);
     await setStock(inventory.runtime, a, 5);
+    await setStock(inventory.runtime, b, 2);
     const orderId = randomUUID();
     await inventory.runtime.producer.publish([
-      envelope(ORDER_PLACED_V1, orderId, placed(orderId, [{ productId: a, quantity: 4 }])),
+      envelope(
+        ORDER_PLACED_V1,
+        orderId,
+        placed(orderId, [
+          { productId: a, quantity: 4 },
+          { productId: b, quantity: 2 },
+        ]),
+      ),
     ]);
     await waitFor(() => seen.reserved.some((e) => e.payload.orderId === orderId), 30_000, 'the reservation');
     expect(await stockRow(inventory.runtime, a)).toEqual({ onHand: 5, reserved: 4 });
 
     await waitFor(async () => (await stockRow(inventory.runtime, a))?.reserved === 0, 10_000, 'the expiry');
-    expect(await reservationsOf(inventory.runtime, orderId)).toEqual([
-      { productId: a, quantity: 4, status: 'RELEASED' },
-    ]);
+    expect(await stockRow(inventory.runtime, b)).toEqual({ onHand: 2, reserved: 0 });
+    expect(await reservationsOf(inventory.runtime, orderId)).toEqual(
+      [
+        { productId: a, quantity: 4, status: 'RELEASED' },
+        { productId: b, quantity: 2, status: 'RELEASED' },
+      ].sort((x, y) => x.productId.localeCompare(y.productId)),
+    );
+    // Orders is told, once, with the whole order's lines.
+    const releasedFor = () => seen.released.filter((e) => e.payload.orderId === orderId);
+    await waitFor(() => releasedFor().length > 0, 30_000, 'the released event');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(releasedFor()).toHaveLength(1);
+    expect(releasedFor()[0]!.key).toBe(orderId);
+    expect(releasedFor()[0]!.payload).toEqual({
+      orderId,
+      reason: 'EXPIRED',
+      items: expect.arrayContaining([
+        { productId: a, quantity: 4 },
+        { productId: b, quantity: 2 },
+      ]),
+      releasedAt: expect.any(String),
+    });
+    expect(releasedFor()[0]!.payload.items).toHaveLength(2);
 
     const before = await processedCount(inventory.runtime);
     await inventory.runtime.producer.publish([envelope(PAYMENT_SUCCEEDED_V1, orderId, paid(orderId))]);
     await waitFor(async () => (await processedCount(inventory.runtime)) >= before + 1);
     expect(await stockRow(inventory.runtime, a)).toEqual({ onHand: 5, reserved: 0 });
-    expect(await reservationsOf(inventory.runtime, orderId)).toEqual([
-      { productId: a, quantity: 4, status: 'RELEASED' },
+    expect(await stockRow(inventory.runtime, b)).toEqual({ onHand: 2, reserved: 0 });
+    expect((await reservationsOf(inventory.runtime, orderId)).map((r) => r.status)).toEqual([
+      'RELEASED',
+      'RELEASED',
     ]);
   });
 });

@@ -20,6 +20,7 @@ describe('notificationText', () => {
       ['OUT_OF_STOCK', 'out of stock'],
       ['PAYMENT_DECLINED', 'payment was declined'],
       ['CUSTOMER_CANCELLED', 'at your request'],
+      ['EXPIRED', 'could not be settled in time'],
     ] as const) {
       const body = notificationText('ORDER_CANCELLED', { orderId, reason }).body;
       expect(body).toContain(words);

@@ -10,6 +10,7 @@ const REASONS: Record<string, string> = {
   OUT_OF_STOCK: 'some items were out of stock',
   PAYMENT_DECLINED: 'the payment was declined',
   CUSTOMER_CANCELLED: 'it was cancelled at your request',
+  EXPIRED: 'it could not be settled in time (any payment taken is refunded)',
 };
 
 /** A short, human reference to an order: the first 8 characters of its id. */

@@ -6,6 +6,7 @@ import type { Context } from './context.js';
 import { startOrderConsumer } from './order.consumer.js';
 import { orderResolvers } from './order.resolvers.js';
 import { OrderService } from './order.service.js';
+import { startOrderSweeper } from './order.sweeper.js';
 import { createPriceLookup } from './product-price.js';
 
 export interface OrdersOptions {
@@ -13,6 +14,10 @@ export interface OrdersOptions {
   productsUrl: string;
   /** Kafka consumer group of the order flow and the price projection (default `orders`). */
   consumerGroupId?: string;
+  /** An order still PENDING or RESERVED this long after placement is cancelled EXPIRED (default 900 s). */
+  settlementTimeoutMs?: number;
+  /** How often the settlement sweeper runs (default 10 s). */
+  settlementSweepIntervalMs?: number;
 }
 
 const typeDefs = gql(readFileSync(new URL('../orders.graphql', import.meta.url), 'utf8'));
@@ -36,14 +41,23 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
   });
   return {
     service,
-    /** The one consumer group: order flow + price projection. */
+    /** The one consumer group (order flow + price projection) and the settlement sweeper. */
     async startConsumers() {
       const consumer = await startOrderConsumer(
         runtime,
         orders,
         options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
       );
-      return [{ name: 'orders-consumer', stop: () => consumer.stop() }];
+      const sweeper = startOrderSweeper(orders, {
+        timeoutMs: options.settlementTimeoutMs ?? 900_000,
+        intervalMs: options.settlementSweepIntervalMs ?? 10_000,
+        fork: () => runtime.orm.em.fork(),
+        logger: runtime.logger,
+      });
+      return [
+        { name: 'orders-consumer', stop: () => consumer.stop() },
+        { name: sweeper.name, stop: () => sweeper.stop() },
+      ];
     },
   };
 }

@@ -9,6 +9,14 @@ export const configSchema = z.object({
   PRODUCTS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
   /** Kafka consumer group of the order flow and price projection. */
   ORDERS_CONSUMER_GROUP: z.string().min(1).default('orders'),
+  /**
+   * An order still PENDING or RESERVED this many seconds after it was placed is cancelled EXPIRED.
+   * Keep it well below inventory's RESERVATION_TTL_SECONDS (its backstop), and above the time
+   * reservation and payment normally take.
+   */
+  ORDER_SETTLEMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** How often the settlement sweeper looks for such orders (milliseconds). */
+  ORDER_SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -7,6 +7,8 @@ const TRIGGERS: OrderTrigger[] = [
   'PAYMENT_SUCCEEDED',
   'PAYMENT_DECLINED',
   'CUSTOMER_CANCELLED',
+  'SETTLEMENT_TIMED_OUT',
+  'STOCK_RELEASED',
 ];
 
 describe('order state machine', () => {
@@ -46,6 +48,41 @@ describe('order state machine', () => {
     expect(transition('PENDING', 'PAYMENT_DECLINED')).toMatchObject({ kind: 'apply' });
     // ...and the late reservation changes nothing.
     expect(transition('CONFIRMED', 'STOCK_RESERVED').kind).toBe('ignore');
+  });
+
+  it('expires an order still PENDING or RESERVED at the settlement timeout, never a CONFIRMED one', () => {
+    for (const status of ['PENDING', 'RESERVED'] as const) {
+      expect(transition(status, 'SETTLEMENT_TIMED_OUT')).toEqual({
+        kind: 'apply',
+        steps: [{ status: 'CANCELLED', cancellationReason: 'EXPIRED' }],
+      });
+    }
+    expect(transition('CONFIRMED', 'SETTLEMENT_TIMED_OUT').kind).toBe('ignore');
+    expect(transition('CANCELLED', 'SETTLEMENT_TIMED_OUT').kind).toBe('ignore');
+  });
+
+  it('cancels EXPIRED when inventory released the stock on its own, even a CONFIRMED order (no oversell)', () => {
+    for (const status of ['PENDING', 'RESERVED', 'CONFIRMED'] as const) {
+      expect(transition(status, 'STOCK_RELEASED')).toEqual({
+        kind: 'apply',
+        steps: [{ status: 'CANCELLED', cancellationReason: 'EXPIRED' }],
+      });
+    }
+    expect(transition('CANCELLED', 'STOCK_RELEASED').kind).toBe('ignore');
+  });
+
+  it('lets no late event revive an expired order', () => {
+    // After the expiry the order is CANCELLED: a late reservation or payment changes nothing
+    // (payments refunds the charge on the cancellation), and cancelling it again is refused.
+    for (const trigger of [
+      'STOCK_RESERVED',
+      'PAYMENT_SUCCEEDED',
+      'PAYMENT_DECLINED',
+      'STOCK_REJECTED',
+    ] as const) {
+      expect(transition('CANCELLED', trigger).kind).toBe('ignore');
+    }
+    expect(transition('CANCELLED', 'CUSTOMER_CANCELLED').kind).toBe('illegal');
   });
 
   it('changes nothing for a cancelled order; cancelling it again is illegal', () => {

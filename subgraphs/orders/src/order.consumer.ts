@@ -14,8 +14,10 @@ import {
   PRODUCT_UPDATED_V1,
   productChangedV1,
   STOCK_REJECTED_V1,
+  STOCK_RELEASED_V1,
   STOCK_RESERVED_V1,
   stockRejectedV1,
+  stockReleasedV1,
   stockReservedV1,
   type ProductChangedV1,
 } from '@shop/schema';
@@ -27,8 +29,8 @@ import { priceFromEvent, savePrices } from './product-price.js';
 export const CONSUMER = 'orders';
 
 /**
- * Orders' handlers: the order flow (stock reserved/rejected, payment succeeded/declined move orders
- * through the state machine; the events of the transition go out through the outbox) and the price
+ * Orders' handlers: the order flow (stock reserved/rejected/released, payment succeeded/declined move
+ * orders through the state machine; the events of the transition go out through the outbox) and the price
  * projection (product created/updated, newer-only). Each event is applied once (applyOnce).
  */
 export function orderHandlers(
@@ -55,6 +57,7 @@ export function orderHandlers(
     [STOCK_REJECTED_V1]: flow(stockRejectedV1.parse, 'STOCK_REJECTED'),
     [PAYMENT_SUCCEEDED_V1]: flow(paymentSucceededV1.parse, 'PAYMENT_SUCCEEDED'),
     [PAYMENT_DECLINED_V1]: flow(paymentDeclinedV1.parse, 'PAYMENT_DECLINED'),
+    [STOCK_RELEASED_V1]: flow(stockReleasedV1.parse, 'STOCK_RELEASED'),
     [PRODUCT_CREATED_V1]: price,
     [PRODUCT_UPDATED_V1]: price,
   };

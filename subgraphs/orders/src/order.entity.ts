@@ -35,8 +35,12 @@ export const Order = defineEntity({
   uniques: [
     { name: 'customer_order_customer_idempotency_key_unique', properties: ['customerId', 'idempotencyKey'] },
   ],
-  // Keyset listing of one customer's orders, newest first.
-  indexes: [{ name: 'customer_order_customer_created_index', properties: ['customerId', 'createdAt', 'id'] }],
+  indexes: [
+    // Keyset listing of one customer's orders, newest first.
+    { name: 'customer_order_customer_created_index', properties: ['customerId', 'createdAt', 'id'] },
+    // The settlement sweeper: unsettled (PENDING/RESERVED) orders placed before the cutoff, oldest first.
+    { name: 'customer_order_status_created_index', properties: ['status', 'createdAt'] },
+  ],
   checks: [{ name: 'customer_order_total_non_negative', expression: 'total_minor >= 0' }],
 });
 export type Order = InferEntity<typeof Order>;
@@ -56,7 +60,8 @@ export const OrderLine = defineEntity({
     currencyCode: p.string().length(3),
   },
   uniques: [{ name: 'order_line_order_product_unique', properties: ['orderId', 'productId'] }],
-  checks: [{ name: 'order_line_quantity_range', expression: 'quantity between 1 and 100' }],
+  // Written as Postgres prints it back (it rewrites `between`), so schema diffs see no change.
+  checks: [{ name: 'order_line_quantity_range', expression: '(quantity >= 1) AND (quantity <= 100)' }],
 });
 export type OrderLine = InferEntity<typeof OrderLine>;
 

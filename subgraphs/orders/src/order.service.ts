@@ -156,6 +156,41 @@ export class OrderService {
   }
 
   /**
+   * The settlement timeout: cancels EXPIRED (through the state machine, recording
+   * `orders.order.cancelled.v1`) at most `limit` orders still PENDING or RESERVED that were placed at
+   * or before `placedBefore`, oldest first, in one transaction. Resolves the ids it cancelled.
+   *
+   * Safe with any number of sweepers (replicas) and against the consumer and `cancelOrder`: the
+   * candidates are locked `FOR UPDATE SKIP LOCKED`, so two sweepers never take the same order (each
+   * skips what the other holds) and an order locked by a consumer transaction or a `cancelOrder` is
+   * left for the next sweep instead of waited for. Under the lock Postgres re-checks the status
+   * filter against the latest committed row, and the state machine checks it again, so an order
+   * that settled (or was cancelled) meanwhile is never expired.
+   */
+  async expireUnsettled(em: EntityManager, placedBefore: Date, limit: number): Promise<string[]> {
+    const expired = await em.fork().transactional(async (tx) => {
+      const due = await tx.find(
+        Order,
+        { status: { $in: ['PENDING', 'RESERVED'] }, createdAt: { $lte: placedBefore } },
+        { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, orderBy: { createdAt: 'asc', id: 'asc' }, limit },
+      );
+      const ids: string[] = [];
+      for (const order of due) {
+        const result = transition(order.status, 'SETTLEMENT_TIMED_OUT');
+        if (result.kind !== 'apply') continue;
+        await this.applySteps(tx, order, result);
+        ids.push(order.id);
+      }
+      return ids;
+    });
+    if (expired.length) {
+      this.deps.relay.nudge();
+      this.deps.logger.info({ orders: expired }, 'unsettled orders expired');
+    }
+    return expired;
+  }
+
+  /**
    * Applies an order-flow event to its order inside the consumer's transaction (`tx`, from applyOnce).
    * Stale or illegal events for the order, and events for unknown orders, change nothing and are logged.
    */

@@ -17,7 +17,7 @@ import {
   type OrderPlacedV1,
 } from '@shop/schema';
 import { gql } from 'graphql-tag';
-import { buildApp } from '../src/app.js';
+import { buildApp, type OrdersOptions } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
 
@@ -87,14 +87,25 @@ export async function startProductsStandIn() {
 }
 export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
 
-/** Starts orders on port 0 against a fresh database, with its own consumer group. */
-export function startOrders(productsUrl: string) {
+/**
+ * Starts orders on port 0 against a fresh database, with its own consumer group. `options` tune the
+ * settlement sweeper (by default its timeout is an hour, so no test order expires unless asked to).
+ */
+export function startOrders(
+  productsUrl: string,
+  options: Pick<OrdersOptions, 'settlementTimeoutMs' | 'settlementSweepIntervalMs'> = {},
+) {
   return startTestSubgraph({
     name: 'orders',
     entities,
     migrations,
     buildApp: (runtime) =>
-      buildApp(runtime, { productsUrl, consumerGroupId: `orders-test-${randomUUID().slice(0, 8)}` }),
+      buildApp(runtime, {
+        productsUrl,
+        consumerGroupId: `orders-test-${randomUUID().slice(0, 8)}`,
+        settlementTimeoutMs: 3_600_000,
+        ...options,
+      }),
   });
 }
 

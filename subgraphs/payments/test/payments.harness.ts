@@ -125,11 +125,15 @@ export class PaymentsHarness {
     return envelope(STOCK_RESERVED_V1, orderId, payload);
   }
 
-  cancelled(order: OrderPlacedV1, previousStatus: OrderCancelledV1['previousStatus'] = 'CONFIRMED') {
+  cancelled(
+    order: OrderPlacedV1,
+    previousStatus: OrderCancelledV1['previousStatus'] = 'CONFIRMED',
+    reason: OrderCancelledV1['reason'] = 'CUSTOMER_CANCELLED',
+  ) {
     const payload: OrderCancelledV1 = {
       orderId: order.orderId,
       customerId: order.customerId,
-      reason: 'CUSTOMER_CANCELLED',
+      reason,
       previousStatus,
       cancelledAt: new Date().toISOString(),
     };

@@ -41,6 +41,12 @@ export type AddressInput = {
 export type CancellationReason =
   /** The customer (or an admin) cancelled the order with `cancelOrder`. */
   | 'CUSTOMER_CANCELLED'
+  /**
+   * The order was not settled in time: it was still waiting for its stock or its payment when the
+   * settlement timeout passed, or its reserved stock was released because the reservation expired.
+   * A payment taken for it is refunded.
+   */
+  | 'EXPIRED'
   /** Some line could not be reserved: not enough stock. */
   | 'OUT_OF_STOCK'
   /** The payment provider declined the charge. */
