@@ -14,6 +14,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dropDatabase } from '../platform/src/testing/database.js';
 import {
   composeSupergraph,
   loadSubgraphSources,
@@ -48,6 +49,8 @@ export interface RunningStack {
   subgraphUrls: Record<string, string>;
   /** Each subgraph's database name. */
   databases: Record<string, string>;
+  /** Prefix of every Kafka topic and consumer group of this stack (KAFKA_NAMESPACE; '' when not isolated). */
+  kafkaNamespace: string;
   /** Sends SIGTERM to every process (router first) and waits for them to exit. */
   stop(): Promise<void>;
   /** Stops one subgraph process (e.g. to test the router's readiness) ; `restart` brings it back. */
@@ -58,8 +61,19 @@ export interface ManagedProcess {
   name: string;
   port: number;
   child: ChildProcess;
-  restart(): Promise<void>;
+  /**
+   * Stops the process (SIGTERM, graceful) if it still runs, starts it again and waits until it is
+   * ready. `env` is laid over the process's own environment for this run only (e.g.
+   * `{ OUTBOX_RELAY_ENABLED: 'false' }`); a later restart without it is back to the original.
+   */
+  restart(options?: { env?: Record<string, string> }): Promise<void>;
+  /** SIGTERM (graceful shutdown), SIGKILL after 20 s; resolves once the process has exited. */
   stop(): Promise<void>;
+  /**
+   * Sends `signal` (default SIGKILL: a crash, no shutdown code runs) and resolves once the process
+   * has exited. `restart()` brings it back.
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -114,6 +128,13 @@ function launch(
   return child;
 }
 
+async function kill(child: ChildProcess, signal: NodeJS.Signals) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  await exited;
+}
+
 async function terminate(child: ChildProcess, timeoutMs = 20_000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -128,6 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const config = await readSupergraphConfig(join(ROOT, 'supergraph.yaml'));
   const isolated = options.isolated ?? false;
   const suffix = isolated ? `_e2e_${Math.random().toString(36).slice(2, 8)}` : '';
+  const kafkaNamespace = isolated ? `${suffix.slice(1)}.` : '';
   const runDir = join(STACK_DIR, isolated ? `e2e${suffix}` : 'dev');
   await mkdir(runDir, { recursive: true });
 
@@ -145,7 +167,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     AUTH_JWKS_URL: `http://127.0.0.1:${ports.get('auth')}/.well-known/jwks.json`,
     ADMIN_EMAIL: DEV_ADMIN.email,
     ADMIN_PASSWORD: DEV_ADMIN.password,
-    ...(isolated ? { KAFKA_NAMESPACE: `${suffix.slice(1)}.` } : {}),
+    ...(isolated ? { KAFKA_NAMESPACE: kafkaNamespace } : {}),
     ...Object.fromEntries(config.subgraphs.map((sg) => [`${sg.name.toUpperCase()}_URL`, urlOf(sg.name)])),
     ...options.env,
   };
@@ -164,12 +186,12 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         logFile,
         options.detached ?? false,
       ),
-      async restart() {
+      async restart(restartOptions = {}) {
         await terminate(managed.child);
         managed.child = launch(
           name,
           entry,
-          { ...shared, ...env, PORT: String(port) },
+          { ...shared, ...env, ...restartOptions.env, PORT: String(port) },
           logFile,
           options.detached ?? false,
         );
@@ -182,6 +204,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         );
       },
       stop: () => terminate(managed.child),
+      kill: (signal = 'SIGKILL') => kill(managed.child, signal),
     };
     processes.set(name, managed);
     if (options.detached) await writeFile(join(runDir, `${name}.pid`), String(managed.child.pid));
@@ -229,10 +252,14 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
     subgraphUrls: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, urlOf(sg.name)])),
     databases: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, `${sg.name}${suffix}`])),
+    kafkaNamespace: options.env?.KAFKA_NAMESPACE ?? kafkaNamespace,
     processes,
     async stop() {
       await stop();
-      if (isolated) await rm(runDir, { recursive: true, force: true });
+      if (!isolated) return;
+      await rm(runDir, { recursive: true, force: true });
+      // An isolated stack's databases are its own: leave nothing behind on the shared Postgres.
+      for (const sg of config.subgraphs) await dropDatabase(`${sg.name}${suffix}`);
     },
   };
 }

@@ -113,7 +113,7 @@ describe('cart through the router', () => {
 
   it('refuses bad input and anonymous callers, changing nothing', async () => {
     const shopper = (await api.registerCustomer()).accessToken;
-    const [first] = products as [{ id: string }];
+    const first = products[0]!;
     expect(
       errorCodes(await api.request(contract('AddToCart'), { productId: first.id, quantity: 0 }, shopper)),
     ).toEqual(['BAD_USER_INPUT']);

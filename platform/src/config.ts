@@ -71,4 +71,10 @@ export const serviceEnv = {
   AUTH_JWKS_URL: z.url().default('http://127.0.0.1:4001/.well-known/jwks.json'),
   JWT_ISSUER: z.string().default('shop-auth'),
   JWT_AUDIENCE: z.string().default('shop'),
+  /**
+   * `false` keeps the outbox relay from publishing (default true): an operator switch, e.g. during a
+   * broker incident. Events still commit with their state changes and wait in the outbox (watch
+   * `outbox_backlog`); they go out once a process runs with the relay enabled again.
+   */
+  OUTBOX_RELAY_ENABLED: flag(true),
 };

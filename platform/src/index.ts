@@ -17,3 +17,7 @@ export { requestLogPlugin } from './plugins/request-log.plugin.js';
 export * from './runtime.js';
 export * from './money.js';
 export * from './scalars.js';
+export * from './subscriptions.js';
+export * from './subscriptions-iterators.js';
+export * from './subscriptions-snapshot.js';
+export * from './live-events.js';

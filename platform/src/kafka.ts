@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AssignerProtocol,
   Kafka,
   logLevel,
   type Consumer,
@@ -8,6 +9,7 @@ import {
   type Admin,
   type KafkaMessage,
 } from 'kafkajs';
+import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
 
 /**
@@ -48,6 +50,29 @@ export interface KafkaOptions {
    * envelope's `type` and the handlers' keys stay the logical topic names.
    */
   namespace?: string;
+  /**
+   * Registers `kafka_consumer_lag{group,topic,partition}` for every consumer this client starts
+   * (default none); see {@link consumerLagGauge} for how and when the broker is asked.
+   */
+  registry?: Registry;
+  /** Tuning of the lag gauge (defaults: readings reused for 2 s, a scrape waits at most 1.5 s). */
+  lagGauge?: Pick<ConsumerLagGaugeOptions, 'maxAgeMs' | 'timeoutMs'>;
+}
+
+/** One partition's consumer lag as the broker sees it. */
+export interface PartitionLag {
+  /** Logical topic name (without the namespace). */
+  topic: string;
+  partition: number;
+  /** The group's committed offset (the next message it will read), or -1 when it has committed none. */
+  committed: string;
+  /** The partition's end offset (high watermark): the offset the next message will get. */
+  end: string;
+  /**
+   * Messages the group has not committed yet: `end - committed`; with nothing committed, counted from
+   * the earliest retained offset (where the kit's consumers start, `fromBeginning` by default).
+   */
+  lag: number;
 }
 
 export interface KafkaClient {
@@ -58,6 +83,14 @@ export interface KafkaClient {
   producer(): Promise<EventProducer>;
   /** Starts a consumer group; see {@link ConsumeOptions}. */
   consume(options: ConsumeOptions): Promise<EventConsumer>;
+  /**
+   * The lag of consumer group `groupId` (logical name) on `topics` (logical names), asked from the
+   * broker: its committed offsets against the partitions' end offsets. Without `topics`, the topics
+   * its active members subscribe to (none when the group has no member). Rejects when the broker
+   * cannot answer.
+   */
+  consumerLag(groupId: string, topics?: string[]): Promise<PartitionLag[]>;
+  /** A connected admin client (physical topic and group names); disconnect it when done. */
   admin(): Promise<Admin>;
 }
 
@@ -104,8 +137,110 @@ export class PoisonMessageError extends Error {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Lag of `group` on `topics` (physical names), read with `admin`: one offset fetch for the group and
+ * one end-offset fetch per topic. Committed offsets below the earliest retained one (retention
+ * deleted the messages) count from the earliest.
+ */
+async function readLag(admin: Admin, group: string, topics: string[], fromBeginning = true) {
+  if (!topics.length) return [];
+  const [committed, ends] = await Promise.all([
+    admin.fetchOffsets({ groupId: group, topics }),
+    Promise.all(topics.map(async (topic) => ({ topic, partitions: await admin.fetchTopicOffsets(topic) }))),
+  ]);
+  const committedOf = new Map(
+    committed.flatMap(({ topic, partitions }) =>
+      partitions.map((p) => [`${topic}:${p.partition}`, p.offset]),
+    ),
+  );
+  return ends.flatMap(({ topic, partitions }) =>
+    partitions.map(({ partition, high, low }) => {
+      const offset = committedOf.get(`${topic}:${partition}`) ?? '-1';
+      // A group that starts at the latest offset owes nothing it has not committed yet.
+      const start = fromBeginning ? BigInt(low) : BigInt(high);
+      const from = BigInt(offset) < 0n ? start : BigInt(offset) < BigInt(low) ? BigInt(low) : BigInt(offset);
+      const lag = BigInt(high) > from ? Number(BigInt(high) - from) : 0;
+      return { topic, partition, committed: offset, end: high, lag };
+    }),
+  );
+}
+
+export interface ConsumerLagGaugeOptions {
+  registry: Registry;
+  /** Reads the lag of every running consumer (`group` and `topic` as they should appear in labels). */
+  read: () => Promise<(PartitionLag & { group: string })[]>;
+  /** A reading younger than this is reused by the next scrape instead of asking again (ms, default 2000). */
+  maxAgeMs?: number;
+  /** A scrape waits at most this long for a fresh reading, then serves the last one (ms, default 1500). */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Registers the gauge `kafka_consumer_lag{group,topic,partition}`: messages on a partition that a
+ * consumer group has not committed yet. The value is read from the broker when Prometheus scrapes,
+ * not counted in-process: the group's committed offset against the partition's end offset, so a
+ * consumer stuck in a handler or retrying shows its backlog growing, and a message counts until its
+ * effect is committed (offsets are committed after the effect).
+ *
+ * A scrape never hangs on a slow broker: it waits at most `timeoutMs` for a reading and otherwise
+ * serves the last one (series keep their last value; a reading that fails is logged and retried on
+ * the next scrape). At most one reading is in flight, and a reading younger than `maxAgeMs` is
+ * reused, so many scrapers do not multiply the load on the broker.
+ */
+export function consumerLagGauge(options: ConsumerLagGaugeOptions): Gauge<'group' | 'topic' | 'partition'> {
+  const { read, logger } = options;
+  const maxAgeMs = options.maxAgeMs ?? 2_000;
+  const timeoutMs = options.timeoutMs ?? 1_500;
+  let latest: (PartitionLag & { group: string })[] = [];
+  let readAt = -Infinity;
+  let inFlight: Promise<void> | undefined;
+
+  const refresh = () => {
+    const startedAt = Date.now();
+    inFlight = read()
+      .then(
+        (lags) => {
+          latest = lags;
+          readAt = startedAt;
+        },
+        (error: unknown) =>
+          logger?.warn({ err: error }, 'consumer lag could not be read; serving the last reading'),
+      )
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+
+  return new Gauge({
+    name: 'kafka_consumer_lag',
+    help: 'Messages on a partition the consumer group has not committed yet (end offset - committed offset).',
+    labelNames: ['group', 'topic', 'partition'],
+    registers: [options.registry],
+    async collect() {
+      const pending = inFlight ?? (Date.now() - readAt >= maxAgeMs ? refresh() : undefined);
+      if (pending) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([pending, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+        clearTimeout(timer);
+      }
+      this.reset();
+      for (const { group, topic, partition, lag } of latest)
+        this.set({ group, topic, partition: String(partition) }, lag);
+    },
+  });
+}
+
 /** Creates the adapter. Nothing connects until a producer, consumer or admin is asked for. */
-export function createKafka({ clientId, brokers, logger, namespace = '' }: KafkaOptions): KafkaClient {
+export function createKafka({
+  clientId,
+  brokers,
+  logger,
+  namespace = '',
+  registry,
+  lagGauge,
+}: KafkaOptions): KafkaClient {
   const log = logger.child({ component: 'kafka' });
   const physical = (topic: string) => `${namespace}${topic}`;
   const logical = (topic: string) =>
@@ -123,6 +258,64 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
         else if (level === logLevel.WARN) log.warn(rest, message);
       },
   });
+
+  /** Groups started by `consume` and still running, with their (logical) topics, for the lag gauge. */
+  const running = new Map<symbol, { groupId: string; topics: string[]; fromBeginning: boolean }>();
+
+  /** Connects an admin, runs `work`, disconnects. */
+  async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await work(admin);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  const logicalLag = (lags: Awaited<ReturnType<typeof readLag>>): PartitionLag[] =>
+    lags.map((l) => ({ ...l, topic: logical(l.topic) }));
+
+  async function consumerLag(groupId: string, topics?: string[]): Promise<PartitionLag[]> {
+    return withAdmin(async (admin) => {
+      let wanted = topics?.map(physical);
+      if (!wanted) {
+        const { groups } = await admin.describeGroups([physical(groupId)]);
+        wanted = [
+          ...new Set(
+            (groups[0]?.members ?? []).flatMap(
+              (m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [],
+            ),
+          ),
+        ];
+      }
+      return logicalLag(await readLag(admin, physical(groupId), wanted));
+    });
+  }
+
+  if (registry) {
+    consumerLagGauge({
+      registry,
+      logger: log,
+      ...lagGauge,
+      read: () =>
+        running.size === 0
+          ? Promise.resolve([])
+          : withAdmin(async (admin) => {
+              const lags = await Promise.all(
+                [...running.values()].map(async ({ groupId, topics, fromBeginning }) =>
+                  logicalLag(
+                    await readLag(admin, physical(groupId), topics.map(physical), fromBeginning),
+                  ).map((l) => ({
+                    ...l,
+                    group: groupId,
+                  })),
+                ),
+              );
+              return lags.flat();
+            }),
+    });
+  }
 
   /**
    * Creates the missing topics and waits until each has a leader. A broker that has just started
@@ -251,10 +444,13 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
         ]);
       },
     });
+    const registration = Symbol(groupId);
+    running.set(registration, { groupId, topics, fromBeginning: options.fromBeginning ?? true });
     return {
       name: `consumer:${groupId}`,
       groupId,
       async stop() {
+        running.delete(registration);
         await consumer.disconnect();
         await dlq.disconnect();
       },
@@ -266,6 +462,7 @@ export function createKafka({ clientId, brokers, logger, namespace = '' }: Kafka
     ensureTopics,
     producer,
     consume,
+    consumerLag,
     async admin() {
       const admin = kafka.admin();
       await admin.connect();

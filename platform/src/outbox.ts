@@ -45,6 +45,13 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Registers `outbox_backlog` (rows waiting) when given. */
   registry?: Registry;
+  /**
+   * Publish at all (default true). An operator switch (`OUTBOX_RELAY_ENABLED=false`), e.g. during a
+   * broker incident: events keep being recorded with their state changes and wait in `outbox_message`
+   * (the backlog gauge keeps counting them) until a relay with publishing enabled runs. Disabled,
+   * `nudge()` does nothing, `flush()` rejects and `stop()` publishes nothing.
+   */
+  enabled?: boolean;
 }
 
 export interface OutboxRelay {
@@ -68,7 +75,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { orm, producer, logger } = options;
   const intervalMs = options.intervalMs ?? 100;
   const batchSize = options.batchSize ?? 200;
+  const enabled = options.enabled ?? true;
   const log = logger.child({ component: 'outbox-relay' });
+  if (!enabled) log.warn('outbox relay disabled: events wait in outbox_message until a relay publishes them');
   const backlog = options.registry
     ? new Gauge({
         name: 'outbox_backlog',
@@ -132,7 +141,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function tick() {
     timer = undefined;
     try {
-      const n = await drain();
+      const n = enabled ? await drain() : 0;
       if (n) log.debug({ published: n }, 'outbox published');
       if (backlog) {
         const [row] = await orm.em
@@ -155,15 +164,17 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   schedule(0);
   return {
     nudge() {
-      if (running) schedule(0);
+      if (running && enabled) schedule(0);
     },
     async flush() {
+      if (!enabled) throw new Error('the outbox relay is disabled; nothing can be flushed');
       await drain();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      if (!enabled) return;
       await drain().catch((error) =>
         log.warn({ err: error }, 'final outbox flush failed; rows stay for next start'),
       );

@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   onQuery?: (sql: string) => void;
   /** Outbox idle poll period (ms). */
   outboxIntervalMs?: number;
+  /** Whether the outbox relay publishes (default true; see OutboxRelayOptions.enabled). */
+  outboxRelayEnabled?: boolean;
 }
 
 /**
@@ -79,6 +81,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
       brokers: options.kafkaBrokers,
       logger,
       namespace: options.kafkaNamespace ?? '',
+      // Every consumer the subgraph starts reports its lag on the subgraph's /metrics.
+      registry: metrics.registry,
     });
     const producer = await kafka.producer();
     opened.unshift({ name: 'kafka-producer', stop: () => producer.disconnect() });
@@ -87,6 +91,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
       producer,
       logger,
       registry: metrics.registry,
+      enabled: options.outboxRelayEnabled ?? true,
       ...(options.outboxIntervalMs ? { intervalMs: options.outboxIntervalMs } : {}),
     });
     opened.unshift({ name: 'outbox-relay', stop: () => relay.stop() });
@@ -125,12 +130,13 @@ export interface SharedServiceConfig {
   AUTH_JWKS_URL: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
+  OUTBOX_RELAY_ENABLED?: boolean | undefined;
 }
 
 /**
  * The runtime options every `main.ts` derives from the shared environment keys: database
- * (`DATABASE_NAME` or the subgraph's name), Kafka brokers and namespace, and the auth subgraph's
- * public keys. Spread it and add entities, migrations and Redis.
+ * (`DATABASE_NAME` or the subgraph's name), Kafka brokers and namespace, the auth subgraph's
+ * public keys and whether the outbox relay publishes. Spread it and add entities, migrations and Redis.
  */
 export function runtimeOptionsFromConfig(name: string, logger: Logger, config: SharedServiceConfig) {
   return {
@@ -143,6 +149,7 @@ export function runtimeOptionsFromConfig(name: string, logger: Logger, config: S
     jwks: new URL(config.AUTH_JWKS_URL),
     jwtIssuer: config.JWT_ISSUER,
     jwtAudience: config.JWT_AUDIENCE,
+    outboxRelayEnabled: config.OUTBOX_RELAY_ENABLED ?? true,
   } satisfies Omit<RuntimeOptions, 'entities' | 'migrations'>;
 }
 

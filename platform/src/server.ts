@@ -19,6 +19,11 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { requestLogPlugin } from './plugins/request-log.plugin.js';
+import {
+  serveGraphQLOverWebSocket,
+  type SubscriptionsOptions,
+  type WebSocketEndpoint,
+} from './subscriptions.js';
 
 /** What every request's context carries, whatever the subgraph. */
 export interface RequestContext extends BaseContext {
@@ -63,6 +68,11 @@ export interface GraphQLServiceOptions<C extends RequestContext> {
   exposeErrors?: boolean;
   metrics?: Metrics;
   plugins?: ApolloServerPlugin<C>[];
+  /**
+   * GraphQL over WebSocket (graphql-ws) on `/graphql`, for subscriptions and any operation; see
+   * `serveGraphQLOverWebSocket`. On by default with its defaults; `false` serves HTTP only.
+   */
+  subscriptions?: SubscriptionsOptions | false;
 }
 
 export interface GraphQLService {
@@ -70,7 +80,10 @@ export interface GraphQLService {
   readonly metrics: Metrics;
   /** Starts Apollo and listens; `port` 0 picks a free port. Resolves the base URL. */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
-  /** Fails readiness, stops accepting, drains in-flight requests. Idempotent. */
+  /**
+   * Fails readiness, closes WebSocket clients with 1001 (their subscriptions end; clients
+   * reconnect elsewhere), stops accepting and drains in-flight HTTP requests. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -78,7 +91,9 @@ export interface GraphQLService {
  * An HTTP GraphQL service: Apollo Server 5 on express with `/graphql`, `/health/live` (always 200
  * while the process runs), `/health/ready` (200 only when every readiness check passes and the
  * service is not shutting down), `/metrics` (Prometheus), a request id per request, JSON logs and
- * masked errors. `buildApp` functions call this and have no side effects until `listen`.
+ * masked errors; and graphql-ws on the same `/graphql` (subscriptions, token in `connection_init`,
+ * see `serveGraphQLOverWebSocket`). `buildApp` functions call this and have no side effects until
+ * `listen`.
  */
 export function createGraphQLService<C extends RequestContext>(
   options: GraphQLServiceOptions<C>,
@@ -138,6 +153,7 @@ export function createGraphQLService<C extends RequestContext>(
 
   let started: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
+  let webSocket: WebSocketEndpoint | undefined;
   return {
     httpServer,
     metrics,
@@ -163,6 +179,19 @@ export function createGraphQLService<C extends RequestContext>(
             },
           }),
         );
+        if (options.subscriptions !== false) {
+          webSocket = serveGraphQLOverWebSocket<C>({
+            ...(options.subscriptions ?? {}),
+            httpServer,
+            path: '/graphql',
+            schema,
+            logger: options.logger,
+            verifyToken: options.verifyToken,
+            context: options.context,
+            metrics,
+            exposeErrors: options.exposeErrors ?? false,
+          });
+        }
       });
       await started;
       await new Promise<void>((resolve, reject) => {
@@ -177,6 +206,8 @@ export function createGraphQLService<C extends RequestContext>(
     close() {
       shuttingDown = true;
       closed ??= (async () => {
+        // WebSocket clients first: their sockets would otherwise keep the HTTP server from closing.
+        await webSocket?.close();
         // apollo.stop() runs the drain plugin: it stops accepting and waits for in-flight requests.
         if (started) await apollo.stop();
         else if (httpServer.listening) await new Promise((r) => httpServer.close(r));

@@ -19,7 +19,7 @@ import {
   type Viewer,
 } from '@shop/platform';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { readAccessRequirements, type AccessRequirements } from './access-requirements.js';
 import { accessDirectivesPlugin } from './plugins/access-directives.plugin.js';
 import {
@@ -33,6 +33,14 @@ import { forwardedFor, requestIdFrom, traceContextFrom, type RouterContext } fro
 import { edgeAuthError, formatRouterError, operationLimitExceeded } from './router-errors.js';
 import { createRouterMetrics, type RouterMetrics } from './router-metrics.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
+import { ServedSupergraph } from './subscriptions/served-supergraph.js';
+import { SubscriptionExecutor } from './subscriptions/subscription-executor.js';
+import { UpstreamPool } from './subscriptions/upstream-pool.js';
+import {
+  DEFAULT_WEBSOCKET_LIMITS,
+  serveWebSocket,
+  type WebSocketLimits,
+} from './subscriptions/websocket-transport.js';
 import { supergraphFile } from './supergraph-file.js';
 import { gatewayCompatibleSupergraph, subgraphEndpoints, type SubgraphEndpoint } from './supergraph-sdl.js';
 
@@ -72,6 +80,10 @@ export interface RouterOptions {
    * balancers (Kubernetes endpoints, Istio) stop sending traffic first. Default 0.
    */
   shutdownDelayMs?: number;
+  /** Limits of the WebSocket transport; each defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
+  websocket?: Partial<WebSocketLimits>;
+  /** Reconnect backoff of the router's WebSocket connections to subgraphs (ms). */
+  upstreamRetry?: { initialMs?: number; maxMs?: number };
   /** Let the gateway send Apollo its anonymous usage metrics. Default false. */
   apolloTelemetry?: boolean;
   metrics?: RouterMetrics;
@@ -134,6 +146,20 @@ export function buildRouter(options: RouterOptions): Router {
   // the schema it was validated against, even across a reload.
   const accessRules = new WeakMap<GraphQLSchema, AccessRequirements>();
   let servedSubgraphs: SubgraphEndpoint[] | undefined;
+  let served: ServedSupergraph | undefined;
+  let generation = 0;
+
+  // One data source per subgraph name and URL, shared by the gateway's queries and subscription events.
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const dataSource = (name: string, url: string) => {
+    const key = `${name} ${url}`;
+    let source = dataSources.get(key);
+    if (!source) {
+      source = new SubgraphDataSource({ name, url, metrics, timeoutMs: options.subgraphTimeoutMs });
+      dataSources.set(key, source);
+    }
+    return source;
+  };
 
   const gateway = createGateway(
     {
@@ -145,8 +171,7 @@ export function buildRouter(options: RouterOptions): Router {
         pollIntervalMs: options.supergraphWatch?.pollIntervalMs,
         onReload: (outcome) => metrics.supergraphReloads.inc({ outcome }),
       }),
-      buildService: ({ name, url }) =>
-        new SubgraphDataSource({ name, url: url ?? '', metrics, timeoutMs: options.subgraphTimeoutMs }),
+      buildService: ({ name, url }) => dataSource(name, url ?? ''),
       // Catch a broken supergraph file when it is loaded, not on the first request that needs it.
       validateSupergraph: true,
       __exposeQueryPlanExperimental: !production,
@@ -156,8 +181,17 @@ export function buildRouter(options: RouterOptions): Router {
   );
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     const document = parse(coreSupergraphSdl);
-    accessRules.set(apiSchema, readAccessRequirements(document));
+    const access = readAccessRequirements(document);
+    accessRules.set(apiSchema, access);
     servedSubgraphs = subgraphEndpoints(document);
+    generation += 1;
+    served = new ServedSupergraph({
+      generation,
+      supergraphSdl: coreSupergraphSdl,
+      apiSchema,
+      access,
+      subgraphs: servedSubgraphs,
+    });
   });
   const readiness = supergraphReadiness({ subgraphs: () => servedSubgraphs, ...options.readiness });
 
@@ -285,6 +319,42 @@ export function buildRouter(options: RouterOptions): Router {
     };
   };
 
+  const upstream = new UpstreamPool({ logger, metrics, retry: options.upstreamRetry });
+  const websocket = serveWebSocket({
+    httpServer,
+    logger,
+    metrics,
+    verifyToken,
+    current: () => served,
+    executor: new SubscriptionExecutor({
+      current: () => served!,
+      upstream,
+      dataSource,
+      metrics,
+      maxBufferedEvents: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.websocket }.maxBufferedEvents,
+    }),
+    executeOperation: async (payload, contextValue) => {
+      const response = await apollo.executeOperation(
+        {
+          query: payload.query,
+          variables: payload.variables ?? undefined,
+          operationName: payload.operationName ?? undefined,
+          extensions: payload.extensions ?? undefined,
+        },
+        { contextValue },
+      );
+      if (response.body.kind === 'single') return response.body.singleResult as ExecutionResult;
+      return {
+        errors: [new GraphQLError('Incremental delivery is not supported over WebSocket')],
+      };
+    },
+    limits: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.websocket },
+    operationLimits: limits,
+    maxMessageBytes: limits.maxRequestBytes,
+    production,
+    trustProxy: options.trustProxy ?? false,
+  });
+
   let started: Promise<void> | undefined;
   let closed: Promise<void> | undefined;
   return {
@@ -326,7 +396,10 @@ export function buildRouter(options: RouterOptions): Router {
               () => false,
             )
           : false;
-        // apollo.stop() runs the drain plugin (stop accepting, wait for in-flight requests), then stops the gateway.
+        // WebSocket clients are told to reconnect (1001), then upstream subscriptions close; apollo.stop()
+        // runs the drain plugin (stop accepting, wait for in-flight requests), then stops the gateway.
+        await websocket.close();
+        await upstream.close();
         if (didStart) await apollo.stop();
         else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
       })();

@@ -36,6 +36,11 @@ export const routerEnv = z.object({
   READINESS_CACHE_MS: milliseconds(2000),
   SHUTDOWN_DELAY_MS: milliseconds(0),
   TRUST_PROXY: flag(false),
+  WS_INIT_TIMEOUT_MS: positiveInt(3000),
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
+  WS_MAX_CONNECTIONS_PER_CUSTOMER: positiveInt(10),
+  WS_MAX_BUFFERED_EVENTS: positiveInt(100),
+  WS_KEEPALIVE_MS: positiveInt(12_000),
 });
 export type RouterEnv = z.infer<typeof routerEnv>;
 
@@ -60,5 +65,12 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+    websocket: {
+      connectionInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
+      maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerViewer: env.WS_MAX_CONNECTIONS_PER_CUSTOMER,
+      maxBufferedEvents: env.WS_MAX_BUFFERED_EVENTS,
+      keepAliveMs: env.WS_KEEPALIVE_MS,
+    },
   };
 }

@@ -1,12 +1,16 @@
 import { createMetrics, DURATION_BUCKETS } from '@shop/platform';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**
  * The kit's metrics for the `router` service (default process metrics, `graphql_operation_duration_seconds`
  * by operation, `graphql_errors_total` by code) plus the router's own series in the same registry:
  * `subgraph_fetch_duration_seconds{subgraph,outcome}` (outcome `ok`, `errors` when the subgraph answered
  * with GraphQL errors, `failed` when it did not answer usably) and
- * `router_supergraph_reloads_total{outcome}` (`applied`, `rejected`).
+ * `router_supergraph_reloads_total{outcome}` (`applied`, `rejected`); and for the WebSocket transport:
+ * `router_websocket_connections`, `router_subscriptions_active`,
+ * `router_subscription_events_total{outcome}` (`delivered`; `dropped` when a slow client's buffer overflowed),
+ * `router_subscription_event_duration_seconds` (running one event's plan),
+ * `router_upstream_subscription_connections{subgraph}`.
  */
 export function createRouterMetrics() {
   const metrics = createMetrics('router');
@@ -23,6 +27,43 @@ export function createRouterMetrics() {
     labelNames: ['outcome'],
     registers: [metrics.registry],
   });
-  return { ...metrics, subgraphFetchDuration, supergraphReloads };
+  const websocketConnections = new Gauge({
+    name: 'router_websocket_connections',
+    help: 'Open client WebSocket connections (graphql-transport-ws).',
+    registers: [metrics.registry],
+  });
+  const subscriptionsActive = new Gauge({
+    name: 'router_subscriptions_active',
+    help: 'Client subscriptions being served.',
+    registers: [metrics.registry],
+  });
+  const subscriptionEvents = new Counter({
+    name: 'router_subscription_events_total',
+    help: 'Subscription events, by outcome: delivered to the client, or dropped (slow client disconnected).',
+    labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  const subscriptionEventDuration = new Histogram({
+    name: 'router_subscription_event_duration_seconds',
+    help: 'Time to resolve one subscription event (its plan over the other subgraphs).',
+    buckets: DURATION_BUCKETS,
+    registers: [metrics.registry],
+  });
+  const upstreamConnections = new Gauge({
+    name: 'router_upstream_subscription_connections',
+    help: 'Open WebSocket connections from the router to subgraphs, by subgraph.',
+    labelNames: ['subgraph'],
+    registers: [metrics.registry],
+  });
+  return {
+    ...metrics,
+    subgraphFetchDuration,
+    supergraphReloads,
+    websocketConnections,
+    subscriptionsActive,
+    subscriptionEvents,
+    subscriptionEventDuration,
+    upstreamConnections,
+  };
 }
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;

@@ -3,6 +3,7 @@
  * verify forwarded tokens like the real ones), a supergraph composed from them with `@apollo/composition`
  * into a temp file, a JWKS endpoint serving a test issuer's keys, and the router itself on port 0.
  */
+import { EventEmitter, on } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,7 +99,7 @@ async function startFixture(
   sdl: string,
   resolvers: Record<string, Record<string, unknown>>,
   issuer: TestIssuer,
-  { exposeErrors = false } = {},
+  { exposeErrors = false, port = 0 } = {},
 ): Promise<FixtureSubgraph> {
   const calls: RecordedCall[] = [];
   const logger = createLogger(name, { level: logLevel });
@@ -119,7 +120,7 @@ async function startFixture(
   });
   let connections = 0;
   service.httpServer.on('connection', () => (connections += 1));
-  const { url } = await service.listen(0, '127.0.0.1');
+  const { url } = await service.listen(port, '127.0.0.1');
   return {
     name,
     url: `${url}/graphql`,
@@ -180,6 +181,132 @@ export function startCatalog(issuer: TestIssuer, version: 1 | 2 = 1) {
     },
     issuer,
   );
+}
+
+export const TRACKING_SDL = `extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@authenticated"])
+
+type Query {
+  parcel(id: ID!): Parcel
+}
+
+type Subscription {
+  "The parcel's current state, then every move; completes once it is DELIVERED."
+  parcelMoved(id: ID!): Parcel! @authenticated
+  "A counter anyone may watch."
+  ticks: Int!
+}
+
+type Parcel @key(fields: "id") {
+  id: ID!
+  status: String!
+  product: Product!
+}
+
+type Product @key(fields: "id", resolvable: false) {
+  id: ID!
+}
+`;
+
+export interface Parcel {
+  id: string;
+  status: string;
+  product: { id: string };
+}
+
+/** `tracking`: a subgraph with subscriptions, fed by `move` and `tick` from the test. */
+export interface TrackingSubgraph extends FixtureSubgraph {
+  /** Records the parcel's new state and sends it to its subscribers. */
+  move(parcel: Parcel): void;
+  tick(value: number): void;
+  /** Open subscriptions. */
+  readonly subscribers: number;
+  port: number;
+  parcels: Map<string, Parcel>;
+}
+
+/** State survives a restart: pass the previous `parcels` map to a restarted fixture. */
+export async function startTracking(
+  issuer: TestIssuer,
+  { port = 0, parcels = new Map<string, Parcel>() } = {},
+): Promise<TrackingSubgraph> {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  let subscribers = 0;
+  // An iterator whose return() ends it at once, even while it waits for the next event (an async
+  // generator would only run its cleanup after that event), as a real subgraph's stream must.
+  function watch<T>(event: string, first?: T, done?: (value: T) => boolean): AsyncIterableIterator<T> {
+    subscribers += 1;
+    const source = on(events, event) as AsyncIterableIterator<[T]>;
+    let pending = first === undefined ? [] : [first];
+    let finished = false;
+    let last = false;
+    const finish = async (): Promise<IteratorResult<T>> => {
+      if (!finished) {
+        finished = true;
+        subscribers -= 1;
+        pending = [];
+        await source.return?.();
+      }
+      return { done: true, value: undefined };
+    };
+    return {
+      async next() {
+        if (finished || last) return finish();
+        let value: T;
+        if (pending.length > 0) value = pending.shift()!;
+        else {
+          const result = await source.next();
+          if (result.done || finished) return finish();
+          value = result.value[0];
+        }
+        if (done?.(value)) last = true;
+        return { done: false, value };
+      },
+      return: finish,
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+  const fixture = await startFixture(
+    'tracking',
+    TRACKING_SDL,
+    {
+      Query: { parcel: (_: unknown, { id }: { id: string }) => parcels.get(id) ?? null },
+      Subscription: {
+        parcelMoved: {
+          subscribe: (_: unknown, { id }: { id: string }, { viewer }: RequestContext) => {
+            requireViewer(viewer);
+            return watch<Parcel>(`parcel:${id}`, parcels.get(id), (p) => p.status === 'DELIVERED');
+          },
+          resolve: (parcel: Parcel) => parcel,
+        },
+        ticks: { subscribe: () => watch<number>('tick'), resolve: (value: number) => value },
+      },
+      Parcel: { __resolveReference: (ref: { id: string }) => parcels.get(ref.id) },
+    },
+    issuer,
+    { port },
+  );
+  return {
+    ...fixture,
+    get connections() {
+      return fixture.connections;
+    },
+    port: Number(new URL(fixture.url).port),
+    parcels,
+    move(parcel) {
+      parcels.set(parcel.id, parcel);
+      events.emit(`parcel:${parcel.id}`, parcel);
+    },
+    tick(value) {
+      events.emit('tick', value);
+    },
+    get subscribers() {
+      return subscribers;
+    },
+  };
 }
 
 /** Composes subgraphs (name, routing URL, SDL) into a supergraph SDL as `npm run compose` does. */

@@ -29,10 +29,18 @@ export interface TestSubgraphOptions {
   kafkaNamespace?: string;
   /** Start the subgraph's consumers (default true). */
   consumers?: boolean;
+  /**
+   * Run as another replica of a started subgraph: same database (left to that one to drop), Kafka
+   * namespace and issuer; consumer groups are shared exactly as in production.
+   */
+  replicaOf?: TestSubgraph;
 }
 
 export interface TestSubgraph {
   url: string;
+  /** Its database (shared by its replicas). */
+  database: string;
+  kafkaNamespace: string;
   runtime: SubgraphRuntime;
   issuer: TestIssuer;
   /** SQL statements sent since the last `resetStatements()`. */
@@ -54,8 +62,10 @@ export interface TestSubgraph {
  * specs run the real server.
  */
 export async function startTestSubgraph(options: TestSubgraphOptions): Promise<TestSubgraph> {
-  const issuer = options.issuer ?? (await createTestIssuer());
-  const dbName = uniqueDatabaseName(options.name);
+  const primary = options.replicaOf;
+  const issuer = primary?.issuer ?? options.issuer ?? (await createTestIssuer());
+  const dbName = primary?.database ?? uniqueDatabaseName(options.name);
+  const kafkaNamespace = primary?.kafkaNamespace ?? options.kafkaNamespace ?? `${dbName}.`;
   const statements: string[] = [];
   let counting = false;
   const runtime = await openRuntime({
@@ -66,7 +76,7 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
     entities: options.entities,
     migrations: options.migrations,
     kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
-    kafkaNamespace: options.kafkaNamespace ?? `${dbName}.`,
+    kafkaNamespace,
     jwks: issuer.jwks,
     jwtIssuer: issuer.issuer,
     jwtAudience: issuer.audience,
@@ -76,7 +86,7 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
       if (counting) statements.push(sql);
     },
   }).catch(async (error: unknown) => {
-    await dropDatabase(dbName).catch(() => undefined);
+    if (!primary) await dropDatabase(dbName).catch(() => undefined);
     throw error;
   });
   const app = await options.buildApp(runtime);
@@ -86,6 +96,8 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
   const graphqlUrl = `${url}/graphql`;
   return {
     url: graphqlUrl,
+    database: dbName,
+    kafkaNamespace,
     runtime,
     issuer,
     statements,
@@ -93,7 +105,7 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
     request: (query, variables = {}, token) => graphql(graphqlUrl, query, variables, token ? { token } : {}),
     async stop() {
       await stopAll([{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables]);
-      await dropDatabase(dbName);
+      if (!primary) await dropDatabase(dbName);
     },
   };
 }

@@ -1,7 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ErrorCode, forbidden, unauthenticated, type RequestContext } from '@shop/platform';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
-import { findAccessViolation, type AccessRequirements } from '../access-requirements.js';
+import {
+  findAccessViolation,
+  type AccessCheckInput,
+  type AccessRequirements,
+} from '../access-requirements.js';
 
 export interface AccessDirectivesPluginOptions {
   /**
@@ -14,6 +18,21 @@ export interface AccessDirectivesPluginOptions {
 
 function withStatus(error: GraphQLError, status: number): GraphQLError {
   return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
+}
+
+/**
+ * The error for an operation the caller may not run under the supergraph's access rules, or undefined:
+ * UNAUTHENTICATED (HTTP 401) for an anonymous caller, FORBIDDEN (HTTP 403) for a signed-in caller whose
+ * scopes match none of the required sets. Used by the plugin below and by the WebSocket transport.
+ */
+export function findAccessError(input: AccessCheckInput): GraphQLError | undefined {
+  const violation = findAccessViolation(input);
+  if (!violation) return undefined;
+  if (violation.code === 'UNAUTHENTICATED') {
+    return withStatus(unauthenticated(`Authentication required for ${violation.coordinate}`), 401);
+  }
+  const sets = (violation.requiredScopes ?? []).map((set) => set.join(' and ')).join(' or ');
+  return withStatus(forbidden(`${violation.coordinate} requires the scopes ${sets}`), 403);
 }
 
 /**
@@ -37,7 +56,7 @@ export function accessDirectivesPlugin<C extends RequestContext>({
               extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
             });
           }
-          const violation = findAccessViolation({
+          const refused = findAccessError({
             schema,
             document,
             operation,
@@ -45,12 +64,7 @@ export function accessDirectivesPlugin<C extends RequestContext>({
             requirements,
             scopes: contextValue.viewer?.roles,
           });
-          if (!violation) return;
-          if (violation.code === 'UNAUTHENTICATED') {
-            throw withStatus(unauthenticated(`Authentication required for ${violation.coordinate}`), 401);
-          }
-          const sets = (violation.requiredScopes ?? []).map((set) => set.join(' and ')).join(' or ');
-          throw withStatus(forbidden(`${violation.coordinate} requires the scopes ${sets}`), 403);
+          if (refused) throw refused;
         },
       };
     },

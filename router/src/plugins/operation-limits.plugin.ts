@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { measureOperation } from '../operation-measures.js';
 import { operationLimitExceeded } from '../router-errors.js';
 
@@ -22,27 +23,46 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 };
 
 /**
+ * The error for an operation over one of the limits, or undefined: OPERATION_LIMIT_EXCEEDED with
+ * `extensions.limit` (`depth`, `aliases`, `cost`), `max` and `actual`. Depth is checked first, then aliases,
+ * then cost. Used by the plugin below and by the WebSocket transport for subscriptions.
+ */
+export function findLimitViolation(
+  limits: OperationLimits,
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): GraphQLError | undefined {
+  const { maxDepth, maxAliases, maxCost, defaultListSize } = limits;
+  const measures = measureOperation(schema, document, operation, variables, { defaultListSize });
+  if (measures.depth > maxDepth) return operationLimitExceeded('depth', measures.depth, maxDepth);
+  if (measures.aliases > maxAliases) return operationLimitExceeded('aliases', measures.aliases, maxAliases);
+  if (measures.cost > maxCost) return operationLimitExceeded('cost', measures.cost, maxCost);
+  return undefined;
+}
+
+/**
  * Refuses an operation over a limit once it is parsed, validated and selected (`didResolveOperation`),
- * which is before the gateway plans it, so no subgraph is ever called for it. The error is
- * OPERATION_LIMIT_EXCEEDED with `extensions.limit` (`depth`, `aliases`, `cost`), `max` and `actual`, HTTP 400.
- * Depth is checked first, then aliases, then cost.
+ * which is before the gateway plans it, so no subgraph is ever called for it (see `findLimitViolation`).
  */
 export function operationLimitsPlugin<C extends BaseContext>(
   limits: Partial<OperationLimits> = {},
 ): ApolloServerPlugin<C> {
-  const { maxDepth, maxAliases, maxCost, defaultListSize } = { ...DEFAULT_OPERATION_LIMITS, ...limits };
+  const resolved = { ...DEFAULT_OPERATION_LIMITS, ...limits };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return; // Apollo has already refused a document without the named operation
-          const measures = measureOperation(schema, document, operation, request.variables ?? {}, {
-            defaultListSize,
-          });
-          if (measures.depth > maxDepth) throw operationLimitExceeded('depth', measures.depth, maxDepth);
-          if (measures.aliases > maxAliases)
-            throw operationLimitExceeded('aliases', measures.aliases, maxAliases);
-          if (measures.cost > maxCost) throw operationLimitExceeded('cost', measures.cost, maxCost);
+          const violation = findLimitViolation(
+            resolved,
+            schema,
+            document,
+            operation,
+            request.variables ?? {},
+          );
+          if (violation) throw violation;
         },
       };
     },

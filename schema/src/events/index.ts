@@ -6,6 +6,7 @@
  */
 export * from './auth.events.js';
 export * from './inventory.events.js';
+export * from './notifications.events.js';
 export * from './orders.events.js';
 export * from './payments.events.js';
 export * from './products.events.js';

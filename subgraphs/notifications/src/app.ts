@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  createLiveEvents,
+  subgraphServiceOptions,
+  type SubgraphRuntime,
+} from '@shop/platform';
+import { NOTIFICATION_CREATED_V1, notificationCreatedV1 } from '@shop/schema';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
@@ -30,20 +36,32 @@ export function buildApp(runtime: SubgraphRuntime, options: NotificationsOptions
     email: options.email ?? new LogEmailChannel(logger),
     logger,
   });
+  // Every replica follows the created topic itself, so a subscriber hears of every notification of
+  // its customer whichever replica created it (see README, "Subscriptions").
+  const live = createLiveEvents({
+    kafka: runtime.kafka,
+    name: 'notifications',
+    topics: { [NOTIFICATION_CREATED_V1]: notificationCreatedV1.parse },
+    logger,
+    registry: runtime.metrics.registry,
+  });
+  const base = subgraphServiceOptions(runtime);
   const service = createGraphQLService<Context>({
-    ...subgraphServiceOptions(runtime),
+    ...base,
+    readiness: { ...base.readiness, liveEvents: live.ready },
     typeDefs,
-    resolvers: notificationResolvers(notifications),
+    resolvers: notificationResolvers(notifications, live),
   });
   return {
     service,
     async startConsumers() {
+      const liveEvents = await live.start();
       const consumer = await startNotificationConsumer(
         runtime,
         notifications,
         options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
       );
-      return [{ name: consumer.name, stop: () => consumer.stop() }];
+      return [liveEvents, { name: consumer.name, stop: () => consumer.stop() }];
     },
   };
 }

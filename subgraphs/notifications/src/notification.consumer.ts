@@ -55,6 +55,7 @@ export function notificationHandlers(
         if (recipient) await notifications.saveRecipient(em, recipient);
         created = await notifications.create(em, notification);
       });
+      if (created) runtime.relay.nudge();
       await notifications.afterCommit(runtime.orm.em.fork(), notification.userId, created, recipient?.email);
     },
   });

@@ -1,4 +1,12 @@
-import { badUserInput, DateTimeScalar, entityLoader, forbidden, requireViewer } from '@shop/platform';
+import {
+  badUserInput,
+  DateTimeScalar,
+  entityLoader,
+  forbidden,
+  requireViewer,
+  type EventEnvelope,
+} from '@shop/platform';
+import type { NotificationCreatedV1 } from '@shop/schema';
 import type {
   Notification as NotificationType,
   Order as OrderType,
@@ -21,11 +29,27 @@ const toNotification = (row: Notification): NotificationType => ({
   order: row.orderId ? ({ id: row.orderId } as OrderType) : null,
 });
 
+/** A live `notifications.notification.created.v1` event as the Notification it announces. */
+const fromEvent = ({ payload }: EventEnvelope<NotificationCreatedV1>): NotificationType => ({
+  id: payload.notificationId,
+  type: payload.type,
+  title: payload.title,
+  body: payload.body,
+  read: false,
+  createdAt: new Date(payload.createdAt),
+  order: payload.orderId ? ({ id: payload.orderId } as OrderType) : null,
+});
+
+/** Where `notificationAdded` gets its events: this replica's live view of the created topic, by user id. */
+export interface NotificationFeed {
+  subscribe(options: { key: string }): AsyncIterableIterator<EventEnvelope<NotificationCreatedV1>>;
+}
+
 /**
  * Notifications' GraphQL resolvers: thin, over NotificationService. Someone else's notification is
  * never shown: the Notification entity resolves it to null, `markNotificationRead` says NOT_FOUND.
  */
-export function notificationResolvers(notifications: NotificationService): Resolvers {
+export function notificationResolvers(notifications: NotificationService, feed: NotificationFeed): Resolvers {
   const byId = entityLoader<Context, string, Notification>(
     (ctx, ids) => notifications.findByIds(ctx.em, ids),
     (n) => n.id,
@@ -40,6 +64,13 @@ export function notificationResolvers(notifications: NotificationService): Resol
       },
       markAllNotificationsRead: (_parent, _args, ctx) =>
         notifications.markAllRead(ctx.em, requireViewer(ctx.viewer)),
+    },
+    Subscription: {
+      notificationAdded: {
+        // Events are keyed by the recipient: a subscriber only ever receives its own.
+        subscribe: (_parent, _args, ctx) => feed.subscribe({ key: requireViewer(ctx.viewer).id }),
+        resolve: (event: EventEnvelope<NotificationCreatedV1>) => fromEvent(event),
+      },
     },
     Notification: {
       async __resolveReference(reference, ctx) {

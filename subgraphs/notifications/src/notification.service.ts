@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { notFound, type EntityManager, type Logger, type Viewer } from '@shop/platform';
+import { notFound, recordEvent, type EntityManager, type Logger, type Viewer } from '@shop/platform';
+import { NOTIFICATION_CREATED_V1, type NotificationCreatedV1 } from '@shop/schema';
 import type { EmailChannel } from './email-channel.js';
 import type { NotificationPosition } from './notification-cursor.js';
 import { Notification, Recipient, type NotificationType } from './notification.entity.js';
@@ -41,7 +42,8 @@ export class NotificationService {
 
   /**
    * Inserts `notification` in `em`'s transaction unless the user already has one of this type for
-   * this order (the unique index decides, so concurrent or re-published events cannot duplicate).
+   * this order (the unique index decides, so concurrent or re-published events cannot duplicate),
+   * with its `notifications.notification.created.v1` event in the outbox.
    * Returns the new row, or null when it already existed. Call `afterCommit` after the commit.
    */
   async create(em: EntityManager, notification: NewNotification): Promise<Notification | null> {
@@ -63,6 +65,16 @@ export class NotificationService {
       em.getTransactionContext(),
     );
     if (inserted.length === 0) return null;
+    // In the same transaction: subscribers on every replica hear of it once it is committed.
+    recordEvent<NotificationCreatedV1>(em, NOTIFICATION_CREATED_V1, notification.userId, {
+      notificationId: id,
+      userId: notification.userId,
+      type: notification.type,
+      orderId: notification.orderId,
+      title: notification.title,
+      body: notification.body,
+      createdAt: createdAt.toISOString(),
+    });
     return { ...notification, id, read: false, createdAt, readAt: null } as Notification;
   }
 

@@ -20,8 +20,11 @@ import { migrations } from '../src/migrations/index.js';
  * Starts notifications on port 0 against a fresh database, its own Kafka namespace, consumer group
  * and Redis key prefix, with a LogEmailChannel the test can read.
  */
-export async function startNotifications() {
-  const suffix = randomUUID().slice(0, 8);
+export async function startNotifications({
+  replicaOf,
+}: { replicaOf?: TestSubgraph & { suffix: string } } = {}) {
+  // A replica shares the database, Kafka namespace, consumer group and Redis prefix of the first one.
+  const suffix = replicaOf?.suffix ?? randomUUID().slice(0, 8);
   const email = new LogEmailChannel(createLogger('email', { level: 'silent' }));
   const subgraph = await startTestSubgraph({
     name: 'notifications',
@@ -30,8 +33,9 @@ export async function startNotifications() {
     redis: true,
     redisKeyPrefix: `notifications:test-${suffix}:`,
     buildApp: (runtime) => buildApp(runtime, { consumerGroupId: `notifications-test-${suffix}`, email }),
+    ...(replicaOf ? { replicaOf } : {}),
   });
-  return Object.assign(subgraph, { email });
+  return Object.assign(subgraph, { email, suffix });
 }
 export type NotificationsUnderTest = Awaited<ReturnType<typeof startNotifications>>;
 

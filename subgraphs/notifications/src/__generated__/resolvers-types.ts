@@ -110,6 +110,16 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Live updates, over graphql-ws through the router (`connection_init` carries the access token). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Every new notification of the signed-in customer, as it is created (from now on: earlier ones are in
+   * `me.notifications`).
+   */
+  notificationAdded: Notification;
+};
+
 /**
  * A customer. The users subgraph owns the profile (name, addresses); the auth subgraph owns the
  * account (email, roles).
@@ -248,6 +258,7 @@ export type ResolversTypes = ResolversObject<{
   NotificationType: NotificationType;
   Order: ResolverTypeWrapper<Order>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
 }>;
 
@@ -264,6 +275,7 @@ export type ResolversParentTypes = ResolversObject<{
   NotificationEdge: NotificationEdge;
   Order: Order;
   PageInfo: PageInfo;
+  Subscription: Record<PropertyKey, never>;
   User: User | FederationReferenceTypes['User'];
 }>;
 
@@ -310,6 +322,10 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  notificationAdded?: SubscriptionResolver<ResolversTypes['Notification'], "notificationAdded", ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -324,6 +340,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   NotificationEdge?: NotificationEdgeResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

@@ -1,0 +1,417 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { GraphQLError } from 'graphql';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { EventEnvelope, KafkaClient, PayloadParser } from './kafka.js';
+import type { Stoppable } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import type { ReadinessCheck } from './server.js';
+
+/**
+ * Live events: each replica of a subgraph runs its own Kafka consumer (a consumer group of its own,
+ * starting at the latest offset) and fans every event out in memory to the subscriptions it serves.
+ * So every replica sees every event, whichever replica a client's subscription landed on; nothing
+ * is shared between replicas and nothing is committed on anyone's behalf. The subgraph's durable
+ * consumer group (the one that changes state) is a different, shared group and is not affected.
+ */
+
+/** `extensions.code` of the error ending a subscriber that fell more than its buffer behind. */
+export const SLOW_SUBSCRIBER = 'SLOW_SUBSCRIBER';
+/** `extensions.code` of the error ending subscribers when the replica stops its live events. */
+export const SHUTTING_DOWN = 'SHUTTING_DOWN';
+
+/** The error a subscriber sees when its buffer overflowed: it should resubscribe (and reload). */
+export const slowSubscriber = (capacity: number) =>
+  new GraphQLError(`Subscriber fell behind by more than ${capacity} events; subscribe again`, {
+    extensions: { code: SLOW_SUBSCRIBER },
+  });
+/** The error subscribers see when the replica shuts down: subscribe again (to another replica). */
+export const shuttingDown = () =>
+  new GraphQLError('Server shutting down; subscribe again', { extensions: { code: SHUTTING_DOWN } });
+
+export interface BoundedBufferOptions {
+  /** Most items held for a subscriber that has not asked for them yet. */
+  capacity: number;
+  /** Called once when the buffer stops accepting items (return, end, fail or overflow). */
+  onClose?: () => void;
+  /** Called on overflow with the number of items discarded (the buffered ones and the refused one). */
+  onOverflow?: (dropped: number) => void;
+}
+
+/** A subscriber's queue: a producer pushes, the subscriber iterates. */
+export interface BoundedBuffer<T> extends AsyncIterableIterator<T> {
+  /**
+   * Hands `item` to a waiting `next()` or queues it. When `capacity` items are already queued the
+   * buffer overflows instead: the queue is discarded, the iterator fails with SLOW_SUBSCRIBER and
+   * false is returned. False too once the buffer is closed.
+   */
+  push(item: T): boolean;
+  /** Ends the iterator after the queued items (done). */
+  end(): void;
+  /** Ends the iterator now with `error` (queued items are discarded). */
+  fail(error: unknown): void;
+  /** Items queued now. */
+  readonly size: number;
+  /** True once the buffer accepts no more items. */
+  readonly closed: boolean;
+}
+
+/**
+ * A bounded, single-consumer async queue. Memory per subscriber never exceeds `capacity` items: a
+ * subscriber that cannot keep up is ended with an error (the client is told and may resubscribe)
+ * rather than slowing the producer or growing without bound. `return()` (the client leaving)
+ * discards the queue and releases a pending `next()` at once.
+ */
+export function createBoundedBuffer<T>({
+  capacity,
+  onClose,
+  onOverflow,
+}: BoundedBufferOptions): BoundedBuffer<T> {
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError('capacity must be a positive integer');
+  const queue: T[] = [];
+  const waiters: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }[] = [];
+  let closed = false;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    onClose?.();
+  };
+  const failNow = (error: unknown) => {
+    queue.length = 0;
+    failure = { error };
+    close();
+    const waiting = waiters.splice(0);
+    if (waiting.length) {
+      failure = undefined;
+      ended = true;
+      waiting[0]!.reject(error);
+      for (const w of waiting.slice(1)) w.resolve({ value: undefined, done: true });
+    }
+  };
+
+  const buffer: BoundedBuffer<T> = {
+    push(item) {
+      if (closed) return false;
+      const waiter = waiters.shift();
+      if (waiter) {
+        waiter.resolve({ value: item, done: false });
+        return true;
+      }
+      if (queue.length >= capacity) {
+        const dropped = queue.length + 1;
+        failNow(slowSubscriber(capacity));
+        onOverflow?.(dropped);
+        return false;
+      }
+      queue.push(item);
+      return true;
+    },
+    end() {
+      if (closed) return;
+      ended = true;
+      close();
+      for (const w of waiters.splice(0)) w.resolve({ value: undefined, done: true });
+    },
+    fail(error) {
+      if (closed) return;
+      failNow(error);
+    },
+    get size() {
+      return queue.length;
+    },
+    get closed() {
+      return closed;
+    },
+    next() {
+      if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
+      if (failure) {
+        const { error } = failure;
+        failure = undefined;
+        ended = true;
+        return Promise.reject(error);
+      }
+      if (ended || closed) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    },
+    return() {
+      queue.length = 0;
+      failure = undefined;
+      ended = true;
+      close();
+      for (const w of waiters.splice(0)) w.resolve({ value: undefined, done: true });
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return buffer;
+}
+
+export interface LiveSubscribeOptions<E> {
+  /** Only events with this key (the aggregate id, e.g. an order id); indexed, so cheap at scale. */
+  key?: string;
+  /** Only events this returns true for (runs for every event of the key, or every event). */
+  filter?: (event: E) => boolean;
+  /** Overrides the hub's buffer size for this subscriber. */
+  bufferSize?: number;
+}
+
+export interface LiveHubOptions {
+  /** Events buffered per subscriber before it is ended with SLOW_SUBSCRIBER (default 256). */
+  bufferSize?: number;
+  /** An event was queued for a subscriber. */
+  onDelivered?: (event: { type: string }) => void;
+  /** `count` events were discarded for a subscriber that overflowed. */
+  onDropped?: (count: number) => void;
+  /** The number of subscribers changed. */
+  onSubscribers?: (count: number) => void;
+}
+
+/** In-memory fan-out of events to subscribers, each with its own bounded buffer. */
+export interface LiveHub<E extends { key: string; type: string }> {
+  /** A new subscriber; it receives events published from now on, in publish order. */
+  subscribe(options?: LiveSubscribeOptions<E>): AsyncIterableIterator<E>;
+  /** Queues `event` for every matching subscriber (never blocks, never throws). */
+  publish(event: E): void;
+  /** Ends every subscriber with `error` (or done without one). */
+  close(error?: unknown): void;
+  readonly subscribers: number;
+}
+
+/** The fan-out behind {@link createLiveEvents}, apart from Kafka (pure, unit-tested). */
+export function createLiveHub<E extends { key: string; type: string }>(
+  options: LiveHubOptions = {},
+): LiveHub<E> {
+  const bufferSize = options.bufferSize ?? 256;
+  interface Entry {
+    buffer: BoundedBuffer<E>;
+    filter: ((event: E) => boolean) | undefined;
+  }
+  const byKey = new Map<string, Set<Entry>>();
+  const everything = new Set<Entry>();
+  let count = 0;
+
+  const deliver = (entry: Entry, event: E) => {
+    let wanted: boolean;
+    try {
+      wanted = entry.filter ? entry.filter(event) : true;
+    } catch (error) {
+      entry.buffer.fail(error);
+      return;
+    }
+    if (wanted && entry.buffer.push(event)) options.onDelivered?.(event);
+  };
+
+  return {
+    subscribe({ key, filter, bufferSize: own } = {}) {
+      let set = key === undefined ? everything : byKey.get(key);
+      if (!set) byKey.set(key!, (set = new Set()));
+      const home = set;
+      const entry: Entry = {
+        filter,
+        buffer: createBoundedBuffer<E>({
+          capacity: own ?? bufferSize,
+          // Fires once, when the subscriber leaves, overflows or is ended: stop delivering to it.
+          onClose: () => {
+            home.delete(entry);
+            if (key !== undefined && !home.size && byKey.get(key) === home) byKey.delete(key);
+            count--;
+            options.onSubscribers?.(count);
+          },
+          ...(options.onDropped ? { onOverflow: options.onDropped } : {}),
+        }),
+      };
+      home.add(entry);
+      count++;
+      options.onSubscribers?.(count);
+      return entry.buffer;
+    },
+    publish(event) {
+      // Copies: a subscriber closing while we deliver (overflow, failing filter) edits the sets.
+      for (const entry of [...(byKey.get(event.key) ?? [])]) deliver(entry, event);
+      for (const entry of [...everything]) deliver(entry, event);
+    },
+    close(error) {
+      const all = [...everything, ...[...byKey.values()].flatMap((set) => [...set])];
+      for (const entry of all) {
+        if (error === undefined) entry.buffer.end();
+        else entry.buffer.fail(error);
+      }
+    },
+    get subscribers() {
+      return count;
+    },
+  };
+}
+
+/** One topic's payload type per topic name, e.g. `{ 'orders.order.status-changed.v1': StatusChanged }`. */
+export type TopicPayloads = Record<string, unknown>;
+
+/** A live event: the envelope of one of the topics, its `type` narrowed to that topic. */
+export type LiveEvent<M extends TopicPayloads> = {
+  [T in keyof M & string]: EventEnvelope<M[T]> & { type: T };
+}[keyof M & string];
+
+export interface LiveEventsOptions<M extends TopicPayloads> {
+  kafka: KafkaClient;
+  /** The subgraph's name: prefix of the consumer group (`<name>.live.<instance>`). */
+  name: string;
+  /** The topics to follow and each one's payload parser (e.g. a zod schema's `parse`). */
+  topics: { [T in keyof M & string]: PayloadParser<M[T]> };
+  logger: Logger;
+  /** Where the live-event metrics are registered (the service's registry); none when omitted. */
+  registry?: Registry;
+  /** Events buffered per subscriber before it is ended with SLOW_SUBSCRIBER (default 256). */
+  bufferSize?: number;
+  /** This replica's part of the consumer group id (default `<hostname>-<pid>-<random>`). */
+  instanceId?: string;
+}
+
+/** A replica's live view of some topics. */
+export interface LiveEvents<E extends { key: string; type: string }> {
+  /** The consumer group of this replica (unique per process). */
+  readonly groupId: string;
+  /**
+   * A subscriber receiving the events consumed from now on (none before `start()`), in Kafka order
+   * per key. Ends with SLOW_SUBSCRIBER when it falls `bufferSize` events behind and with
+   * SHUTTING_DOWN when the live events stop. `return()` unsubscribes.
+   */
+  subscribe(options?: LiveSubscribeOptions<E>): AsyncIterableIterator<E>;
+  /**
+   * Joins Kafka (topics created when missing) and resolves once this replica's consumer has its
+   * partitions, so events published after it resolves reach the subscribers. Call it from
+   * `startConsumers` (before the service listens); the Stoppable ends every subscriber with
+   * SHUTTING_DOWN and leaves the group.
+   */
+  start(): Promise<Stoppable>;
+  /** Readiness check: true once started and until stopped. */
+  readonly ready: ReadinessCheck;
+  readonly subscribers: number;
+}
+
+function metricOnce<M>(registry: Registry | undefined, name: string, create: (registers: Registry[]) => M) {
+  if (!registry) return undefined;
+  return (registry.getSingleMetric(name) as M | undefined) ?? create([registry]);
+}
+
+/**
+ * Live events for one subgraph replica, built without side effects (`buildApp` may call it);
+ * `start()` joins Kafka. Each replica consumes in a consumer group of its own
+ * (`<name>.live.<hostname>-<pid>-<random>`), starting at the latest offset: subscriptions want what
+ * happens from now on, and their snapshot covers the past. No retries and no dead-lettering: a
+ * payload its parser refuses is logged and skipped (the durable consumer group is where bad
+ * messages are dealt with). Metrics: `live_events_delivered_total{topic}` (queued for a
+ * subscriber), `live_events_dropped_total{reason}` (`overflow`: discarded with a slow subscriber,
+ * `invalid`: refused by the parser), `live_subscribers` (gauge).
+ */
+export function createLiveEvents<M extends TopicPayloads>(
+  options: LiveEventsOptions<M>,
+): LiveEvents<LiveEvent<M>> {
+  const log = options.logger.child({ component: 'live-events' });
+  const instance = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const groupId = `${options.name}.live.${instance}`;
+  const delivered = metricOnce(
+    options.registry,
+    'live_events_delivered_total',
+    (registers) =>
+      new Counter({
+        name: 'live_events_delivered_total',
+        help: 'Live events queued for a subscription on this replica, by topic.',
+        labelNames: ['topic'],
+        registers,
+      }),
+  );
+  const dropped = metricOnce(
+    options.registry,
+    'live_events_dropped_total',
+    (registers) =>
+      new Counter({
+        name: 'live_events_dropped_total',
+        help: 'Live events not delivered: overflow (a slow subscriber was ended) or invalid (payload refused).',
+        labelNames: ['reason'],
+        registers,
+      }),
+  );
+  const subscribersGauge = metricOnce(
+    options.registry,
+    'live_subscribers',
+    (registers) =>
+      new Gauge({ name: 'live_subscribers', help: 'Live-event subscribers on this replica.', registers }),
+  );
+  const hub = createLiveHub<LiveEvent<M>>({
+    bufferSize: options.bufferSize ?? 256,
+    onDelivered: (event) => delivered?.inc({ topic: event.type }),
+    onDropped: (count) => {
+      dropped?.inc({ reason: 'overflow' }, count);
+      log.warn({ dropped: count }, 'slow subscriber ended');
+    },
+    onSubscribers: (count) => subscribersGauge?.set(count),
+  });
+  let running = false;
+
+  const parsers = options.topics as Record<string, PayloadParser<unknown>>;
+  const handlers = Object.fromEntries(
+    Object.entries(parsers).map(([topic, parse]) => [
+      topic,
+      {
+        // The adapter's own parse step would dead-letter a refused payload; parse here instead.
+        parse: (payload: unknown) => payload,
+        handle: async (event: EventEnvelope<unknown>) => {
+          let payload: unknown;
+          try {
+            payload = parse(event.payload);
+          } catch (error) {
+            dropped?.inc({ reason: 'invalid' });
+            log.warn({ err: error, topic, eventId: event.id }, 'live event skipped: invalid payload');
+            return;
+          }
+          hub.publish({ ...event, payload } as LiveEvent<M>);
+        },
+      },
+    ]),
+  );
+
+  return {
+    groupId,
+    subscribe: (subscribeOptions) => hub.subscribe(subscribeOptions),
+    async start() {
+      const consumer = await options.kafka.consume({
+        groupId,
+        handlers,
+        fromBeginning: false,
+        maxAttempts: 1,
+        // One shared topic per subgraph for the (never expected) non-envelope message, instead of
+        // the adapter's default `<groupId>.dlq`, which would create a topic per process start.
+        deadLetterTopic: `${options.name}.live.dlq`,
+      });
+      running = true;
+      log.info({ groupId, topics: Object.keys(parsers) }, 'live events started');
+      return {
+        name: `live-events:${options.name}`,
+        async stop() {
+          running = false;
+          hub.close(shuttingDown());
+          await consumer.stop();
+        },
+      };
+    },
+    ready: async () => running,
+    get subscribers() {
+      return hub.subscribers;
+    },
+  };
+}
+
+/** {@link createLiveEvents} and `start()` in one call, for code that has no build/run split. */
+export async function startLiveEvents<M extends TopicPayloads>(
+  options: LiveEventsOptions<M>,
+): Promise<LiveEvents<LiveEvent<M>> & { stop(): Promise<void> }> {
+  const live = createLiveEvents(options);
+  const stoppable = await live.start();
+  return Object.assign(live, { stop: async () => void (await stoppable.stop()) });
+}

@@ -1,0 +1,284 @@
+import {
+  executeQueryPlan,
+  type GraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+  type ServiceMap,
+} from '@apollo/gateway';
+import type { PlanNode, QueryPlan } from '@apollo/query-planner';
+import type { GraphQLRequestContext } from '@apollo/server';
+import { ErrorCode } from '@shop/platform';
+import {
+  GraphQLError,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import type { RouterContext } from '../request-context.js';
+import { SUBREQUEST_HTTP_ERROR } from '../router-errors.js';
+import type { RouterMetrics } from '../router-metrics.js';
+import { EventBuffer } from './event-buffer.js';
+import type { ServedSupergraph, SubscriptionPlan } from './served-supergraph.js';
+import type { UpstreamPool } from './upstream-pool.js';
+
+type GatewayResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** A validated client subscription. */
+export interface SubscriptionRequest {
+  /** The operation text (plan cache key with the operation name). */
+  query: string;
+  document: DocumentNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  context: RouterContext;
+}
+
+export interface SubscriptionExecutorOptions {
+  /** The supergraph being served now (changes on reload). */
+  current: () => ServedSupergraph;
+  upstream: UpstreamPool;
+  /** The data source the router uses for a subgraph (the same kind queries use). */
+  dataSource: (subgraph: string, url: string) => GraphQLDataSource;
+  metrics: RouterMetrics;
+  /** Events waiting for a slow client before it is cut off. */
+  maxBufferedEvents: number;
+}
+
+type Item =
+  | { kind: 'event'; result: FormattedExecutionResult }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'complete' }
+  | { kind: 'overflow' }
+  | { kind: 'finish'; result: ExecutionResult | undefined };
+
+/**
+ * One client subscription's results. `return()` (the client unsubscribed, or disconnected) ends it at
+ * once, even while it waits for an event; `finish(result)` ends it after sending `result` (e.g. the
+ * token expired).
+ */
+export interface SubscriptionStream extends AsyncIterableIterator<ExecutionResult> {
+  finish(result?: ExecutionResult): void;
+}
+
+function isFormattedErrorList(value: unknown): value is GraphQLFormattedError[] {
+  return (
+    Array.isArray(value) && value.every((e) => typeof (e as { message?: unknown })?.message === 'string')
+  );
+}
+
+/** A subgraph's errors as errors of the client's result, keeping their codes. */
+function fromSubgraph(errors: readonly GraphQLFormattedError[], subgraph: string): GraphQLError[] {
+  return errors.map(
+    (e) =>
+      new GraphQLError(e.message, {
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...e.extensions, serviceName: subgraph },
+      }),
+  );
+}
+
+/** The failure of an upstream subscription (not an answer of the subgraph): names the subgraph only. */
+function upstreamFailure(subgraph: string): GraphQLError {
+  return new GraphQLError(`Subgraph "${subgraph}" subscription failed`, {
+    extensions: { code: SUBREQUEST_HTTP_ERROR, serviceName: subgraph },
+  });
+}
+
+function pick(variables: Record<string, unknown>, names: readonly string[] | undefined) {
+  const picked: Record<string, unknown> = {};
+  for (const name of names ?? []) if (name in variables) picked[name] = variables[name];
+  return picked;
+}
+
+/**
+ * Runs federated subscriptions, as Apollo Router does: the plan's `primary` fetch is opened as a
+ * subscription on the owning subgraph (over the shared upstream connection), and every event it sends
+ * is fed into the plan's `rest`, executed by the gateway's own `executeQueryPlan` exactly as a query's
+ * plan would be (a `Sequence` of the primary fetch, answered with the event, and `rest`), so fields of
+ * other subgraphs resolve and the result is shaped like a query's.
+ *
+ * - Events wait in a bounded buffer while the client is slow; when it overflows, `onOverflow` is called
+ *   (the transport disconnects the client) and the subscription ends: memory per subscriber is bounded.
+ * - An event identical to the previous one is not sent again (after an upstream reconnect the subgraph
+ *   answers with the current state, which the client may already have).
+ * - After a supergraph reload, the next event is planned on the new supergraph (the document is
+ *   validated against it first; if it no longer validates, the subscription ends with the errors). The
+ *   upstream subscription stays open.
+ */
+export class SubscriptionExecutor {
+  constructor(private readonly options: SubscriptionExecutorOptions) {}
+
+  /** Opens the subscription; the stream yields one result per event and ends when the upstream ends. */
+  execute(request: SubscriptionRequest, onOverflow: () => void): SubscriptionStream {
+    const buffer = new EventBuffer<Item>(this.options.maxBufferedEvents);
+    const run = this.run(request, buffer, onOverflow);
+    const { metrics } = this.options;
+    metrics.subscriptionsActive.inc();
+    let active = true;
+    const ended = <T>(result: IteratorResult<T>) => {
+      if (result.done && active) {
+        active = false;
+        metrics.subscriptionsActive.dec();
+      }
+      return result;
+    };
+    return {
+      next: () => run.next().then(ended),
+      return: async () => {
+        buffer.end({ kind: 'complete' });
+        return ended(await run.return(undefined));
+      },
+      throw: async (error: unknown) => {
+        buffer.end({ kind: 'complete' });
+        return ended(await run.throw(error));
+      },
+      finish: (result) => buffer.end({ kind: 'finish', result }),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  private async *run(
+    request: SubscriptionRequest,
+    buffer: EventBuffer<Item>,
+    onOverflow: () => void,
+  ): AsyncGenerator<ExecutionResult, undefined> {
+    const { current, upstream, metrics } = this.options;
+    let served = current();
+    const cacheKey = `${request.operationName ?? ''}\n${request.query}`;
+    let plan = served.planSubscription(request.document, request.operationName, cacheKey);
+    const subgraph = plan.primary.serviceName;
+    const url = served.urlOf(subgraph);
+    if (!url) {
+      yield { errors: [upstreamFailure(subgraph)] };
+      return;
+    }
+
+    let overflowed = false;
+    const unsubscribe = upstream.subscribe(
+      subgraph,
+      url,
+      {
+        query: plan.primary.operation,
+        ...(plan.primary.operationName ? { operationName: plan.primary.operationName } : {}),
+        variables: pick(request.variables, plan.primary.variableUsages),
+        // The caller's credentials ride on the operation: the upstream connection is shared.
+        extensions: {
+          ...(request.context.forwardedHeaders.authorization
+            ? { authorization: request.context.forwardedHeaders.authorization }
+            : {}),
+          requestId: request.context.requestId,
+          ...(request.context.clientIp ? { clientIp: request.context.clientIp } : {}),
+        },
+      },
+      {
+        next: (result) => {
+          if (overflowed) return;
+          if (buffer.push({ kind: 'event', result })) return;
+          overflowed = true;
+          metrics.subscriptionEvents.inc({ outcome: 'dropped' }, buffer.size + 1);
+          buffer.end({ kind: 'overflow' });
+          onOverflow();
+        },
+        error: (error) => buffer.end({ kind: 'error', error }),
+        complete: () => buffer.end({ kind: 'complete' }),
+      },
+    );
+
+    try {
+      let previous: string | undefined;
+      for (;;) {
+        const item = await buffer.shift();
+        if (item.kind === 'complete' || item.kind === 'overflow') return;
+        if (item.kind === 'finish') {
+          if (item.result) yield item.result;
+          return;
+        }
+        if (item.kind === 'error') {
+          request.context.logger.warn(
+            { err: item.error, subgraph },
+            'upstream subscription ended with an error',
+          );
+          yield {
+            errors: isFormattedErrorList(item.error)
+              ? fromSubgraph(item.error, subgraph)
+              : [upstreamFailure(subgraph)],
+          };
+          return;
+        }
+        const fingerprint = JSON.stringify(item.result);
+        if (fingerprint === previous) continue;
+        previous = fingerprint;
+        if (!item.result.data) {
+          yield { errors: fromSubgraph(item.result.errors ?? [], subgraph) };
+          continue;
+        }
+
+        const now = current();
+        if (now.generation !== served.generation) {
+          const errors = validate(now.apiSchema, request.document);
+          if (errors.length > 0) {
+            yield { errors };
+            return;
+          }
+          served = now;
+          plan = served.planSubscription(request.document, request.operationName, cacheKey);
+        }
+        const stop = metrics.subscriptionEventDuration.startTimer();
+        const result = await this.resolveEvent(served, plan, request, item.result);
+        stop();
+        metrics.subscriptionEvents.inc({ outcome: 'delivered' });
+        yield result;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Runs `primary` (answered with the event) then `rest`, with the gateway's executor. */
+  private async resolveEvent(
+    served: ServedSupergraph,
+    plan: SubscriptionPlan,
+    request: SubscriptionRequest,
+    event: FormattedExecutionResult,
+  ): Promise<ExecutionResult> {
+    const { operationContext, supergraphSchema, apiSchema } = served.executionInput(
+      request.document,
+      request.operationName,
+    );
+    const node: PlanNode = plan.rest ? { kind: 'Sequence', nodes: [plan.primary, plan.rest] } : plan.primary;
+    const queryPlan: QueryPlan = { kind: 'QueryPlan', node };
+    const serviceMap: ServiceMap = {};
+    const serviceName = plan.primary.serviceName;
+    for (const name of served.subgraphNames()) {
+      serviceMap[name] = this.options.dataSource(name, served.urlOf(name)!);
+    }
+    const real = serviceMap[serviceName]!;
+    let answered = false;
+    serviceMap[serviceName] = {
+      process: (options: GraphQLDataSourceProcessOptions) => {
+        if (!answered && options.request.query === plan.primary.operation) {
+          answered = true;
+          return Promise.resolve(event as GatewayResponse);
+        }
+        return real.process(options);
+      },
+    };
+    const requestContext = {
+      request: { query: request.query, variables: request.variables, operationName: request.operationName },
+      contextValue: request.context,
+      context: request.context,
+      logger: request.context.logger,
+      metrics: {},
+    } as unknown as GraphQLRequestContext<RouterContext>;
+    return executeQueryPlan(
+      queryPlan,
+      serviceMap,
+      requestContext as never,
+      operationContext,
+      supergraphSchema,
+      apiSchema,
+    );
+  }
+}
