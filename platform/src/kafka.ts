@@ -120,6 +120,11 @@ export interface ConsumeOptions {
   maxAttempts?: number;
   /** Dead-letter topic (default `<groupId>.dlq`). */
   deadLetterTopic?: string;
+  /**
+   * The group belongs to this process alone (e.g. a replica's live-event stream): it is deleted from
+   * the broker when the consumer stops, instead of lingering until its offsets expire. Default false.
+   */
+  deleteGroupOnStop?: boolean;
 }
 
 /** A running consumer group member; a `Stoppable` for `runService`. */
@@ -453,6 +458,11 @@ export function createKafka({
         running.delete(registration);
         await consumer.disconnect();
         await dlq.disconnect();
+        if (options.deleteGroupOnStop) {
+          await withAdmin((admin) => admin.deleteGroups([physical(groupId)])).catch((error: unknown) =>
+            clog.warn({ err: error }, 'consumer group not deleted; it expires with its offsets'),
+          );
+        }
       },
     };
   }

@@ -388,6 +388,8 @@ export function createLiveEvents<M extends TopicPayloads>(
         // One shared topic per subgraph for the (never expected) non-envelope message, instead of
         // the adapter's default `<groupId>.dlq`, which would create a topic per process start.
         deadLetterTopic: `${options.name}.live.dlq`,
+        // One group per process start: gone with the process, not left on the broker.
+        deleteGroupOnStop: true,
       });
       running = true;
       log.info({ groupId, topics: Object.keys(parsers) }, 'live events started');

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  webSocketClient,
+  type TestSubscription,
+  type WebSocketTestClient,
+} from '../platform/src/testing/graphql-ws-client.js';
+import { contract } from './support/contract.js';
+import { useStack } from './support/stack.js';
+
+// Live order tracking and notifications through the router over graphql-ws, on the real stack: the
+// router plans each subscription, opens the primary on orders/notifications, and resolves fields of
+// other subgraphs (products' names, orders' status) for every event.
+const api = useStack();
+
+const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+
+interface OrderEvent {
+  orderStatusChanged: {
+    id: string;
+    status: string;
+    cancellationReason: string | null;
+    updatedAt: string;
+    total: { amount: string; currencyCode: string };
+    items: { quantity: number; product: { id: string; name: string } }[];
+  };
+}
+interface NotificationEvent {
+  notificationAdded: { id: string; type: string; read: boolean; order: { id: string; status: string } | null };
+}
+
+const statuses = (subscription: TestSubscription<OrderEvent>) =>
+  subscription.results.map((r) => r.data?.orderStatusChanged.status);
+
+describe('subscriptions through the router', () => {
+  let admin: string;
+  let categoryId: string;
+  const tag = randomUUID().slice(0, 8);
+  let serial = 0;
+  const clients: WebSocketTestClient[] = [];
+  const connect = (token?: string) => {
+    const client = webSocketClient(api.stack.routerUrl, token ? { token } : {});
+    clients.push(client);
+    return client;
+  };
+
+  async function product(name: string, price: string, stock: number) {
+    const created = await api.request(
+      contract('CreateProduct'),
+      { input: { sku: `LIVE-${tag}-${serial++}`, name: `${name} ${tag}`, price, categoryId } },
+      admin,
+    );
+    const id = created.data.createProduct.id as string;
+    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
+    return id;
+  }
+
+  async function placeOrder(token: string, items: { productId: string; quantity: number }[], card = 'tok_visa') {
+    const placed = await api.request(
+      contract('PlaceOrder'),
+      { input: { idempotencyKey: randomUUID(), items, paymentToken: card, shippingAddress: address } },
+      token,
+    );
+    expect(placed.errors).toBeUndefined();
+    return placed.data.placeOrder.id as string;
+  }
+
+  /** Runs `work` while inventory is down, so an order placed meanwhile stays PENDING until it is back. */
+  async function withInventoryPaused(work: () => Promise<void>) {
+    const inventory = api.stack.processes.get('inventory')!;
+    await inventory.stop();
+    try {
+      await work();
+    } finally {
+      await inventory.restart();
+    }
+  }
+
+  beforeAll(async () => {
+    admin = await api.adminToken();
+    const category = await api.request(
+      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
+      { input: { name: `Live ${tag}` } },
+      admin,
+    );
+    categoryId = category.data.createCategory.id;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+
+  it('tracks a new order PENDING -> RESERVED -> CONFIRMED with products and total, and notifies it live', async () => {
+    const customer = await api.registerCustomer();
+    const lamp = await product('Lamp', '12.50', 5);
+    const socket = connect(customer.accessToken);
+    const feed = socket.subscribe<NotificationEvent>(contract('NotificationFeed'));
+    await sleep(500); // the feed is registered on the notifications replica before anything happens
+
+    let tracking!: TestSubscription<OrderEvent>;
+    let orderId!: string;
+    await withInventoryPaused(async () => {
+      orderId = await placeOrder(customer.accessToken, [{ productId: lamp, quantity: 2 }]);
+      tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+      await tracking.waitFor(1, 20_000);
+    });
+    await tracking.finished;
+    expect(statuses(tracking)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);
+    for (const result of tracking.results) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data!.orderStatusChanged).toMatchObject({
+        id: orderId,
+        cancellationReason: null,
+        total: { amount: '25.00', currencyCode: 'USD' },
+        items: [{ quantity: 2, product: { id: lamp, name: `Lamp ${tag}` } }],
+      });
+    }
+    const times = tracking.results.map((r) => Date.parse(r.data!.orderStatusChanged.updatedAt));
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+
+    const notifications = await feed.waitFor(2, 20_000);
+    const byType = new Map(notifications.map((r) => [r.data!.notificationAdded.type, r.data!.notificationAdded]));
+    expect(byType.get('ORDER_PLACED')).toMatchObject({ read: false, order: { id: orderId } });
+    expect(byType.get('ORDER_CONFIRMED')).toMatchObject({ order: { id: orderId, status: 'CONFIRMED' } });
+    await sleep(500);
+    expect(feed.results.map((r) => r.data!.notificationAdded.type).sort()).toEqual([
+      'ORDER_CONFIRMED',
+      'ORDER_PLACED',
+    ]);
+  });
+
+  it('ends a declined order CANCELLED/PAYMENT_DECLINED and an oversold one CANCELLED/OUT_OF_STOCK', async () => {
+    const customer = await api.registerCustomer();
+    const socket = connect(customer.accessToken);
+    const desk = await product('Desk', '99.00', 1);
+    const declinedId = await placeOrder(customer.accessToken, [{ productId: desk, quantity: 1 }], 'tok_chargeDeclined');
+    const declined = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId: declinedId });
+    const oversoldId = await placeOrder(customer.accessToken, [{ productId: desk, quantity: 2 }]);
+    const oversold = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId: oversoldId });
+    await Promise.all([declined.finished, oversold.finished]);
+
+    for (const [subscription, reason] of [
+      [declined, 'PAYMENT_DECLINED'],
+      [oversold, 'OUT_OF_STOCK'],
+    ] as const) {
+      const seen = statuses(subscription);
+      // Whatever the snapshot caught, the rest follows in order, without repeats, ending cancelled.
+      const order = ['PENDING', 'RESERVED', 'CANCELLED'];
+      expect(seen.map((s) => order.indexOf(s!))).toEqual([...new Set(seen.map((s) => order.indexOf(s!)))].sort());
+      expect(subscription.results.at(-1)!.data!.orderStatusChanged).toMatchObject({
+        status: 'CANCELLED',
+        cancellationReason: reason,
+      });
+    }
+    expect(statuses(oversold)).not.toContain('RESERVED');
+  });
+
+  it("refuses another customer's order and an anonymous notification feed, with no data", async () => {
+    const owner = await api.registerCustomer();
+    const other = await api.registerCustomer();
+    const lamp = await product('Vase', '5.00', 3);
+    const orderId = await placeOrder(owner.accessToken, [{ productId: lamp, quantity: 1 }]);
+
+    const spying = connect(other.accessToken).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+    await spying.finished.catch(() => undefined);
+    expect(spying.results.every((r) => r.data == null)).toBe(true);
+    const codes = spying.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.every((c) => c === 'FORBIDDEN' || c === 'NOT_FOUND')).toBe(true);
+
+    const anonymous = connect().subscribe<NotificationEvent>(contract('NotificationFeed'));
+    await anonymous.finished.catch(() => undefined);
+    expect(anonymous.results).toEqual([]);
+    // Refused by the router before planning (@authenticated): an error message, not a result.
+    await expect(anonymous.finished).rejects.toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }),
+    ]);
+
+    // The admin may watch any order.
+    const watching = connect(admin).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+    await watching.finished;
+    expect(watching.results.at(-1)!.data!.orderStatusChanged.status).toBe('CONFIRMED');
+  });
+
+  it('keeps the client subscribed while the orders subgraph restarts, and delivers the final status', async () => {
+    const customer = await api.registerCustomer();
+    const lamp = await product('Chair', '40.00', 2);
+    const socket = connect(customer.accessToken);
+    let tracking!: TestSubscription<OrderEvent>;
+    await withInventoryPaused(async () => {
+      const orderId = await placeOrder(customer.accessToken, [{ productId: lamp, quantity: 1 }]);
+      tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+      await tracking.waitFor(1, 20_000);
+      await api.stack.processes.get('orders')!.restart();
+    });
+    await tracking.finished;
+    expect(statuses(tracking)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);
+    expect(socket.closeCodes).toEqual([]);
+  });
+});
