@@ -42,10 +42,17 @@ export interface StackOptions {
   detached?: boolean;
   /** Per-process readiness timeout in ms (default 60 s). */
   readyTimeoutMs?: number;
+  /**
+   * Subgraphs to run a second replica of (`<name>-2`: same database, Kafka namespace and consumer
+   * groups), with a second router (`router-2`) whose supergraph routes them to those replicas.
+   */
+  replicas?: string[];
 }
 
 export interface RunningStack {
   routerUrl: string;
+  /** The second router's /graphql, when `replicas` were asked for. */
+  secondRouterUrl?: string;
   subgraphUrls: Record<string, string>;
   /** Each subgraph's database name. */
   databases: Record<string, string>;
@@ -210,11 +217,15 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     if (options.detached) await writeFile(join(runDir, `${name}.pid`), String(managed.child.pid));
     await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
   };
+  const isRouter = (name: string) => name === 'router' || name === 'router-2';
   const stop = async () => {
-    const router = processes.get('router');
-    if (router) await router.stop();
-    await Promise.all([...processes.values()].filter((p) => p.name !== 'router').map((p) => p.stop()));
+    await Promise.all([...processes.values()].filter((p) => isRouter(p.name)).map((p) => p.stop()));
+    await Promise.all([...processes.values()].filter((p) => !isRouter(p.name)).map((p) => p.stop()));
   };
+  const replicas = options.replicas ?? [];
+  const replicaPorts = new Map<string, number>();
+  for (const name of replicas) replicaPorts.set(name, await freePort());
+  const secondRouterPort = replicas.length > 0 ? await freePort() : undefined;
 
   try {
     // auth first: the others fetch its public keys.
@@ -231,18 +242,39 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await startSubgraph(first!.name);
     await Promise.all(rest.map((sg) => startSubgraph(sg.name)));
 
-    let supergraphPath = join(ROOT, 'schema', 'supergraph.graphql');
-    if (isolated) {
+    await Promise.all(
+      replicas.map((name) =>
+        manage(
+          `${name}-2`,
+          `subgraphs/${name}/src/main.ts`,
+          replicaPorts.get(name)!,
+          suffix ? { DATABASE_NAME: `${name}${suffix}` } : {},
+        ),
+      ),
+    );
+
+    const composeTo = async (file: string, routeTo: (name: string) => string) => {
       const sources = await loadSubgraphSources(
-        config.subgraphs.map((sg) => ({ ...sg, routingUrl: urlOf(sg.name) })),
+        config.subgraphs.map((sg) => ({ ...sg, routingUrl: routeTo(sg.name) })),
       );
       const outcome = composeSupergraph(sources);
       if (!outcome.ok)
         throw new Error(`composition failed: ${outcome.problems.map((p) => p.message).join('; ')}`);
-      supergraphPath = join(runDir, 'supergraph.graphql');
-      await writeFile(supergraphPath, outcome.supergraphSdl);
-    }
+      const path = join(runDir, file);
+      await writeFile(path, outcome.supergraphSdl);
+      return path;
+    };
+    const supergraphPath = isolated
+      ? await composeTo('supergraph.graphql', urlOf)
+      : join(ROOT, 'schema', 'supergraph.graphql');
     await manage('router', 'router/src/main.ts', routerPort, { SUPERGRAPH_PATH: supergraphPath });
+    if (secondRouterPort !== undefined) {
+      const replicaUrl = (name: string) =>
+        replicaPorts.has(name) ? `http://127.0.0.1:${replicaPorts.get(name)}/graphql` : urlOf(name);
+      await manage('router-2', 'router/src/main.ts', secondRouterPort, {
+        SUPERGRAPH_PATH: await composeTo('supergraph-2.graphql', replicaUrl),
+      });
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -250,6 +282,9 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
   return {
     routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
+    ...(secondRouterPort !== undefined
+      ? { secondRouterUrl: `http://127.0.0.1:${secondRouterPort}/graphql` }
+      : {}),
     subgraphUrls: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, urlOf(sg.name)])),
     databases: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, `${sg.name}${suffix}`])),
     kafkaNamespace: options.env?.KAFKA_NAMESPACE ?? kafkaNamespace,

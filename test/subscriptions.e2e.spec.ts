@@ -27,7 +27,12 @@ interface OrderEvent {
   };
 }
 interface NotificationEvent {
-  notificationAdded: { id: string; type: string; read: boolean; order: { id: string; status: string } | null };
+  notificationAdded: {
+    id: string;
+    type: string;
+    read: boolean;
+    order: { id: string; status: string } | null;
+  };
 }
 
 const statuses = (subscription: TestSubscription<OrderEvent>) =>
@@ -56,7 +61,11 @@ describe('subscriptions through the router', () => {
     return id;
   }
 
-  async function placeOrder(token: string, items: { productId: string; quantity: number }[], card = 'tok_visa') {
+  async function placeOrder(
+    token: string,
+    items: { productId: string; quantity: number }[],
+    card = 'tok_visa',
+  ) {
     const placed = await api.request(
       contract('PlaceOrder'),
       { input: { idempotencyKey: randomUUID(), items, paymentToken: card, shippingAddress: address } },
@@ -119,7 +128,9 @@ describe('subscriptions through the router', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
     const notifications = await feed.waitFor(2, 20_000);
-    const byType = new Map(notifications.map((r) => [r.data!.notificationAdded.type, r.data!.notificationAdded]));
+    const byType = new Map(
+      notifications.map((r) => [r.data!.notificationAdded.type, r.data!.notificationAdded]),
+    );
     expect(byType.get('ORDER_PLACED')).toMatchObject({ read: false, order: { id: orderId } });
     expect(byType.get('ORDER_CONFIRMED')).toMatchObject({ order: { id: orderId, status: 'CONFIRMED' } });
     await sleep(500);
@@ -133,7 +144,11 @@ describe('subscriptions through the router', () => {
     const customer = await api.registerCustomer();
     const socket = connect(customer.accessToken);
     const desk = await product('Desk', '99.00', 1);
-    const declinedId = await placeOrder(customer.accessToken, [{ productId: desk, quantity: 1 }], 'tok_chargeDeclined');
+    const declinedId = await placeOrder(
+      customer.accessToken,
+      [{ productId: desk, quantity: 1 }],
+      'tok_chargeDeclined',
+    );
     const declined = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId: declinedId });
     const oversoldId = await placeOrder(customer.accessToken, [{ productId: desk, quantity: 2 }]);
     const oversold = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId: oversoldId });
@@ -146,7 +161,9 @@ describe('subscriptions through the router', () => {
       const seen = statuses(subscription);
       // Whatever the snapshot caught, the rest follows in order, without repeats, ending cancelled.
       const order = ['PENDING', 'RESERVED', 'CANCELLED'];
-      expect(seen.map((s) => order.indexOf(s!))).toEqual([...new Set(seen.map((s) => order.indexOf(s!)))].sort());
+      expect(seen.map((s) => order.indexOf(s!))).toEqual(
+        [...new Set(seen.map((s) => order.indexOf(s!)))].sort(),
+      );
       expect(subscription.results.at(-1)!.data!.orderStatusChanged).toMatchObject({
         status: 'CANCELLED',
         cancellationReason: reason,
@@ -192,6 +209,20 @@ describe('subscriptions through the router', () => {
       tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
       await tracking.waitFor(1, 20_000);
       await api.stack.processes.get('orders')!.restart();
+      // The router reconnects upstream (with backoff) and subscribes again: the orders subgraph answers with
+      // the current state (PENDING, not sent twice). Inventory comes back once the router is subscribed
+      // again, so every later change reaches the client.
+      const metricsUrl = api.stack.routerUrl.replace(/\/graphql$/, '/metrics');
+      const upstream = async () =>
+        Number(
+          /router_upstream_subscription_connections\{[^}]*subgraph="orders"[^}]*\} (\d+)/.exec(
+            await (await fetch(metricsUrl)).text(),
+          )?.[1] ?? 0,
+        );
+      const deadline = Date.now() + 30_000;
+      while ((await upstream()) < 1 && Date.now() < deadline) await sleep(100);
+      expect(await upstream()).toBe(1);
+      await sleep(500);
     });
     await tracking.finished;
     expect(statuses(tracking)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);

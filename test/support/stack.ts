@@ -1,16 +1,17 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { graphql, type GraphQLResponse } from '../../platform/src/testing/graphql-client.js';
-import { DEV_ADMIN, startStack, type RunningStack } from '../../scripts/stack.js';
+import { DEV_ADMIN, startStack, type RunningStack, type StackOptions } from '../../scripts/stack.js';
 
 /**
  * Starts the whole stack (every subgraph and the router as real processes, on free ports, with
  * databases and Kafka topics of their own) for one spec file, and stops it afterwards.
  */
-export function useStack() {
+export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
   const holder: { stack?: RunningStack } = {};
   beforeAll(async () => {
     holder.stack = await startStack({
+      ...options,
       isolated: true,
       env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
     });

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   orderCancelledV1,
   orderPlacedV1,
+  orderStatusChangedV1,
   productChangedV1,
   stockChangedV1,
   stockReleasedV1,
@@ -111,5 +112,33 @@ describe('event contracts', () => {
     expect(stockReleasedV1.parse(released)).toEqual(released);
     expect(() => stockReleasedV1.parse({ ...released, reason: 'CUSTOMER_CANCELLED' })).toThrow();
     expect(() => stockReleasedV1.parse({ ...released, items: [] })).toThrow();
+  });
+
+  it('accept every status change of an order and refuse inconsistent ones', () => {
+    const placed = {
+      orderId: id,
+      customerId: id,
+      status: 'PENDING',
+      previousStatus: null,
+      cancellationReason: null,
+      version: 1,
+      changedAt: at,
+    };
+    expect(orderStatusChangedV1.parse(placed)).toEqual(placed);
+    const cancelled = {
+      ...placed,
+      status: 'CANCELLED',
+      previousStatus: 'RESERVED',
+      cancellationReason: 'PAYMENT_DECLINED',
+      version: 3,
+    };
+    expect(orderStatusChangedV1.parse(cancelled).cancellationReason).toBe('PAYMENT_DECLINED');
+    expect(() => orderStatusChangedV1.parse({ ...cancelled, cancellationReason: null })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...placed, cancellationReason: 'EXPIRED' })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...placed, previousStatus: 'PENDING' })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...cancelled, previousStatus: null })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...placed, version: 0, previousStatus: null })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...placed, status: 'EXPIRED' })).toThrow();
+    expect(() => orderStatusChangedV1.parse({ ...placed, version: 1.5 })).toThrow();
   });
 });

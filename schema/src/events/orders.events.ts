@@ -68,3 +68,38 @@ export const orderCancelledV1 = z.object({
   cancelledAt: z.iso.datetime({ offset: true }),
 });
 export type OrderCancelledV1 = z.infer<typeof orderCancelledV1>;
+
+/** Where an order stands (the contract's OrderStatus). */
+export const orderStatus = z.enum(['PENDING', 'RESERVED', 'CONFIRMED', 'CANCELLED']);
+
+/**
+ * An order entered a status: recorded in the same transaction as every transition, including its
+ * creation (PENDING, `previousStatus` null, `version` 1). Keyed by `orderId`, so one order's changes
+ * keep their order. `version` is the order's own version after the change: it grows by exactly one
+ * per transition, so a reader joining a snapshot with this stream (`orderStatusChanged`) skips what
+ * the snapshot already holds and notices a gap. `cancellationReason` is set exactly when `status` is
+ * CANCELLED. A transition into two statuses at once (a payment success reaching a PENDING order)
+ * records two events, RESERVED then CONFIRMED. Feeds `orderStatusChanged` live on every orders replica.
+ */
+export const ORDER_STATUS_CHANGED_V1 = 'orders.order.status-changed.v1';
+
+export const orderStatusChangedV1 = z
+  .object({
+    orderId: z.guid(),
+    customerId: z.guid(),
+    status: orderStatus,
+    previousStatus: orderStatus.nullable(),
+    cancellationReason: cancellationReason.nullable(),
+    version: z.number().int().min(1),
+    /** ISO-8601 instant of the change (the order's `updatedAt` after it). */
+    changedAt: z.iso.datetime({ offset: true }),
+  })
+  .refine((e) => (e.status === 'CANCELLED') === (e.cancellationReason !== null), {
+    message: 'cancellationReason is set exactly when status is CANCELLED',
+    path: ['cancellationReason'],
+  })
+  .refine((e) => (e.version === 1) === (e.previousStatus === null), {
+    message: 'previousStatus is null exactly for the first version',
+    path: ['previousStatus'],
+  });
+export type OrderStatusChangedV1 = z.infer<typeof orderStatusChangedV1>;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createGraphQLService, type SubgraphRuntime } from '@shop/platform';
+import { createGraphQLService, createLiveEvents, type SubgraphRuntime } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
+import { ORDER_STATUS_CHANGED_V1, orderStatusChangedV1, type OrderStatusChangedV1 } from '@shop/schema';
 import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
 import { startOrderConsumer } from './order.consumer.js';
@@ -29,20 +30,35 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
     prices: createPriceLookup(options.productsUrl),
     logger: runtime.logger.child({ component: 'orders' }),
   });
+  // Every replica follows the status-changed topic itself (a consumer group of its own, from the
+  // latest offset), so a subscriber hears of every transition whichever replica's durable consumer,
+  // sweeper or mutation made it (see README, "Subscriptions").
+  const live = createLiveEvents<{ [ORDER_STATUS_CHANGED_V1]: OrderStatusChangedV1 }>({
+    kafka: runtime.kafka,
+    name: 'orders',
+    topics: { [ORDER_STATUS_CHANGED_V1]: orderStatusChangedV1.parse },
+    logger: runtime.logger,
+    registry: runtime.metrics.registry,
+  });
   const service = createGraphQLService<Context>({
     name: 'orders',
     typeDefs,
-    resolvers: orderResolvers(orders),
+    resolvers: orderResolvers(orders, live),
     logger: runtime.logger,
     verifyToken: runtime.verifyToken,
     context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
-    readiness: runtime.readiness,
+    readiness: { ...runtime.readiness, liveEvents: live.ready },
     metrics: runtime.metrics,
   });
   return {
     service,
-    /** The one consumer group (order flow + price projection) and the settlement sweeper. */
+    /**
+     * This replica's live events (joined first, so subscriptions served once the service listens
+     * get every event committed after their snapshot), the one durable consumer group (order flow
+     * + price projection) and the settlement sweeper.
+     */
     async startConsumers() {
+      const liveEvents = await live.start();
       const consumer = await startOrderConsumer(
         runtime,
         orders,
@@ -55,6 +71,7 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
         logger: runtime.logger,
       });
       return [
+        liveEvents,
         { name: 'orders-consumer', stop: () => consumer.stop() },
         { name: sweeper.name, stop: () => sweeper.stop() },
       ];

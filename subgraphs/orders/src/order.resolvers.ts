@@ -5,12 +5,15 @@ import {
   entityLoader,
   forbidden,
   money,
+  notFound,
   perRequest,
   requireViewer,
+  snapshotThenStream,
+  type EventEnvelope,
 } from '@shop/platform';
+import type { OrderStatusChangedV1 } from '@shop/schema';
 import DataLoader from 'dataloader';
 import type {
-  Order as OrderType,
   OrderItem,
   Resolvers,
   StatusChange,
@@ -18,38 +21,23 @@ import type {
 } from './__generated__/resolvers-types.js';
 import type { Context } from './context.js';
 import { decodeOrderCursor, encodeOrderCursor } from './order-cursor.js';
-import type { Order } from './order.entity.js';
+import type { Order, OrderStatusChange } from './order.entity.js';
+import { isFinalStatus } from './order-status.js';
+import { applyStatusChange, toOrder, type OrderView } from './order-view.js';
 import { isAdmin, mayAccess, type OrderService } from './order.service.js';
 import type { PlaceOrderRequest } from './order.validation.js';
 
-/**
- * The GraphQL parent of an Order: the row's own fields. `items` and `statusHistory` are resolved
- * by the field resolvers below (batched per request), `customer` is a User reference, so the cast
- * only states that those fields come later.
- */
-const toOrder = (row: Order): OrderType =>
-  ({
-    id: row.id,
-    status: row.status,
-    cancellationReason: row.cancellationReason ?? null,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-    total: money(row.totalMinor, row.currencyCode),
-    shippingAddress: {
-      line1: row.line1,
-      line2: row.line2 ?? null,
-      city: row.city,
-      postalCode: row.postalCode,
-      country: row.country,
-    },
-    customer: { id: row.customerId } as UserType,
-  }) as OrderType;
+/** Where `orderStatusChanged` gets its events: this replica's live view of the status-changed topic, by order id. */
+export interface OrderStatusFeed {
+  subscribe(options: { key: string }): AsyncIterableIterator<EventEnvelope<OrderStatusChangedV1>>;
+}
 
 /**
  * Orders' GraphQL resolvers: thin, over OrderService. Another customer's order is never shown:
- * `order(id)` and the Order entity resolve it to null (no existence leak), `cancelOrder` says NOT_FOUND.
+ * `order(id)` and the Order entity resolve it to null (no existence leak), `cancelOrder` and
+ * `orderStatusChanged` say NOT_FOUND.
  */
-export function orderResolvers(orders: OrderService): Resolvers {
+export function orderResolvers(orders: OrderService, feed: OrderStatusFeed): Resolvers {
   const byId = entityLoader<Context, string, Order>(
     (ctx, ids) => orders.findByIds(ctx.em, ids),
     (o) => o.id,
@@ -72,11 +60,9 @@ export function orderResolvers(orders: OrderService): Resolvers {
   );
   const historyOf = perRequest(
     (ctx: Context) =>
-      new DataLoader<string, StatusChange[]>(async (ids) => {
+      new DataLoader<string, OrderStatusChange[]>(async (ids) => {
         const changes = await orders.historyOf(ctx.em, ids);
-        return ids.map((id) =>
-          changes.filter((c) => c.orderId === id).map((c) => ({ status: c.status, at: c.at })),
-        );
+        return ids.map((id) => changes.filter((c) => c.orderId === id));
       }),
   );
   /** The order when the viewer may see it, else null. UNAUTHENTICATED when signed out. */
@@ -102,10 +88,44 @@ export function orderResolvers(orders: OrderService): Resolvers {
         return toOrder(await orders.cancel(ctx.em, viewer, id));
       },
     },
+    Subscription: {
+      orderStatusChanged: {
+        async subscribe(_parent, { orderId }, ctx) {
+          const viewer = requireViewer(ctx.viewer);
+          // Refused before anything streams, with no data: NOT_FOUND for an unknown id and for
+          // someone else's order alike, as `order(id)` hides them.
+          const { id } = await orders.findVisible(ctx.em, viewer, orderId);
+          return snapshotThenStream<OrderView, EventEnvelope<OrderStatusChangedV1>>({
+            subscribe: () => feed.subscribe({ key: id }),
+            // A fresh fork per load (the snapshot, and again on a version gap); access checked each time.
+            load: async () => toOrder(await orders.findVisible(ctx.em.fork(), viewer, id)),
+            version: (order) => order.version,
+            eventVersion: (event) => event.payload.version,
+            apply: (event, previous) => {
+              // Per event: an order's customer never changes, so this is a comparison, not a read.
+              if (!mayAccess(viewer, { customerId: event.payload.customerId }))
+                throw notFound('Order not found');
+              return applyStatusChange(previous, event.payload);
+            },
+            isFinal: (order) => isFinalStatus(order.status),
+          });
+        },
+        // Each state is the Order itself; its items and history resolve with the event's fresh context.
+        resolve: (order: OrderView) => order,
+      },
+    },
     Order: {
       __resolveReference: (reference, ctx) => visibleOrder(ctx, reference.id),
       items: (order, _args, ctx) => linesOf(ctx).load(order.id),
-      statusHistory: (order, _args, ctx) => historyOf(ctx).load(order.id),
+      // Up to the parent's version: a state sent by `orderStatusChanged` (or read just before a
+      // concurrent transition committed) never shows a later status in its history.
+      async statusHistory(order, _args, ctx) {
+        const version = (order as Partial<OrderView>).version ?? Number.POSITIVE_INFINITY;
+        const changes = await historyOf(ctx).load(order.id);
+        return changes
+          .filter((c) => c.version <= version)
+          .map((c): StatusChange => ({ status: c.status, at: c.at }));
+      },
     },
     User: {
       __resolveReference: (reference) => ({ id: reference.id }) as UserType,

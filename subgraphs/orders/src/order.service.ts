@@ -14,12 +14,15 @@ import {
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_PLACED_V1,
+  ORDER_STATUS_CHANGED_V1,
   type OrderCancelledV1,
   type OrderConfirmedV1,
   type OrderPlacedV1,
+  type OrderStatusChangedV1,
 } from '@shop/schema';
 import { Order, OrderLine, OrderStatusChange } from './order.entity.js';
 import { transition, type OrderTrigger, type TransitionResult } from './order-state.js';
+import { statusChangedPayload } from './order-status.js';
 import { isUuid, validateOrderRequest, type PlaceOrderRequest } from './order.validation.js';
 import type { OrderPosition } from './order-cursor.js';
 import type { PriceLookup } from './product-price.js';
@@ -120,6 +123,13 @@ export class OrderService {
           paymentToken: request.paymentToken,
           placedAt: now.toISOString(),
         });
+        // Creation is the order's first status change (version 1): subscribers start from it.
+        recordEvent<OrderStatusChangedV1>(
+          tx,
+          ORDER_STATUS_CHANGED_V1,
+          orderId,
+          statusChangedPayload(created, null),
+        );
         return created;
       });
       this.deps.relay.nudge();
@@ -212,7 +222,10 @@ export class OrderService {
     this.deps.logger.info({ orderId, trigger, status: order.status }, 'order status changed');
   }
 
-  /** Enters each step's status (version + 1, one history row each) and records the events it implies. */
+  /**
+   * Enters each step's status (version + 1, one history row and one `orders.order.status-changed.v1`
+   * each) and records the events it implies, all in `tx`.
+   */
   private async applySteps(
     tx: EntityManager,
     order: Order,
@@ -233,6 +246,13 @@ export class OrderService {
         at: now,
         version: order.version,
       });
+      // One status-changed event per status entered, in version order (two for PENDING -> CONFIRMED).
+      recordEvent<OrderStatusChangedV1>(
+        tx,
+        ORDER_STATUS_CHANGED_V1,
+        order.id,
+        statusChangedPayload(order, previousStatus),
+      );
       if (step.status === 'CONFIRMED') {
         const lines = await tx.find(OrderLine, { orderId: order.id }, { orderBy: { position: 'asc' } });
         recordEvent<OrderConfirmedV1>(tx, ORDER_CONFIRMED_V1, order.id, {
@@ -254,6 +274,16 @@ export class OrderService {
         });
       }
     }
+  }
+
+  /**
+   * `orderId`'s order when `viewer` may see it (its customer or an admin). NOT_FOUND for a malformed
+   * or unknown id and for someone else's order alike, so nobody learns that an order exists.
+   */
+  async findVisible(em: EntityManager, viewer: Viewer, orderId: string): Promise<Order> {
+    const order = isUuid(orderId) ? await em.findOne(Order, { id: orderId.toLowerCase() }) : null;
+    if (!order || !mayAccess(viewer, order)) throw notFound('Order not found');
+    return order;
   }
 
   /** Orders by id (any customer's: callers check access). */

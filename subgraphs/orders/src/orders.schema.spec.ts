@@ -18,7 +18,7 @@ const operationsFile = process.env.CONTRACT_OPERATIONS || `${repoRoot}../shared/
  * pipeline's own helpers), and the contract's order operations validate against the API schema.
  */
 describe('orders.graphql in the supergraph', () => {
-  it('composes and serves PlaceOrder, Order, MyOrders and CancelOrder', async () => {
+  it('composes and serves PlaceOrder, Order, MyOrders, CancelOrder and the OrderStatus subscription', async () => {
     const config = await readSupergraphConfig(`${repoRoot}supergraph.yaml`);
     const sources = (await loadSubgraphSources(config.subgraphs)).filter((s) => s.name !== 'orders');
     sources.push({ name: 'orders', url: 'http://127.0.0.1:4006/graphql', file: 'orders.graphql', sdl });
@@ -29,13 +29,14 @@ describe('orders.graphql in the supergraph', () => {
       readFileSync(operationsFile, 'utf8'),
     );
     const ours = report.operations.filter((o) =>
-      ['PlaceOrder', 'Order', 'MyOrders', 'CancelOrder'].includes(o.name),
+      ['PlaceOrder', 'Order', 'MyOrders', 'CancelOrder', 'OrderStatus'].includes(o.name),
     );
     expect(ours.map((o) => [o.name, o.errors])).toEqual([
       ['PlaceOrder', []],
       ['Order', []],
       ['MyOrders', []],
       ['CancelOrder', []],
+      ['OrderStatus', []],
     ]);
   });
 });

@@ -25,6 +25,7 @@ import {
   sleep,
   startOrders,
   startProductsStandIn,
+  statusChangesOf,
   waitFor,
   type Observed,
   type ProductsStandIn,
@@ -125,6 +126,8 @@ function driver(products: ProductsStandIn, orders: () => TestSubgraph, seen: () 
       );
     },
     cancelledFor: (id: string) => seen().cancelled.filter((e) => e.payload.orderId === id),
+    /** `orders.order.status-changed.v1` of the order as [status, previousStatus, reason, version]. */
+    changesFor: (id: string) => statusChangesOf(seen(), id),
     confirmedFor: (id: string) => seen().confirmed.filter((e) => e.payload.orderId === id),
   };
 }
@@ -195,6 +198,12 @@ describe('the settlement sweeper running in orders', () => {
         cancelledAt: expect.any(String),
       },
     ]);
+    // The sweeper's transition is announced like any other, once.
+    expect(d.changesFor(id)).toEqual([
+      ['PENDING', null, null, 1],
+      ['RESERVED', 'PENDING', null, 2],
+      ['CANCELLED', 'RESERVED', 'EXPIRED', 3],
+    ]);
     // The customer cannot cancel it again.
     expect(errorCodes(await orders.request(CANCEL_ORDER, { id }, token))).toEqual(['BAD_USER_INPUT']);
   });
@@ -255,7 +264,7 @@ describe('orders replicas and inventory’s backstop', () => {
   });
 
   it('expires each stuck order exactly once with two replicas sweeping at once, racing the payments', async () => {
-    const placed = [];
+    const placed: Awaited<ReturnType<typeof d.place>>[] = [];
     for (let i = 0; i < 24; i++) placed.push(await d.place());
     // Two thirds RESERVED, a third left PENDING.
     const toReserve = placed.filter((_, i) => i % 3 !== 2);
@@ -339,6 +348,17 @@ describe('orders replicas and inventory’s backstop', () => {
         expect(d.confirmedFor(o.id)).toHaveLength(1);
         expect(d.cancelledFor(o.id)).toEqual([]);
       }
+      // Each status each order entered was announced once, in version order, whoever moved it.
+      await waitFor(
+        () => placed.every((o, i) => d.changesFor(o.id).length >= rows[i]!.history.length),
+        30_000,
+        'the status changes',
+      );
+      placed.forEach((o, i) => {
+        const changes = d.changesFor(o.id);
+        expect(changes.map((c) => c[0])).toEqual(rows[i]!.history);
+        expect(changes.map((c) => c[3])).toEqual(rows[i]!.history.map((_, v) => v + 1));
+      });
       // Nothing left to expire.
       expect((await a.sweep()) + (await b.sweep())).toBe(0);
     } finally {
@@ -393,5 +413,9 @@ describe('orders replicas and inventory’s backstop', () => {
     // Already cancelled by its customer: the release changes nothing.
     expect(await d.row(x.id)).toMatchObject({ cancellation_reason: 'CUSTOMER_CANCELLED', version: 2 });
     expect(d.cancelledFor(x.id).map((e) => e.payload.reason)).toEqual(['CUSTOMER_CANCELLED']);
+    expect(d.changesFor(r.id).at(-1)).toEqual(['CANCELLED', 'RESERVED', 'EXPIRED', 3]);
+    expect(d.changesFor(c.id).at(-1)).toEqual(['CANCELLED', 'CONFIRMED', 'EXPIRED', 4]);
+    expect(d.changesFor(c.id)).toHaveLength(4);
+    expect(d.changesFor(x.id).map((e) => e[2])).toEqual([null, 'CUSTOMER_CANCELLED']);
   });
 });

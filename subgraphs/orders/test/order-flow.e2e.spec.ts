@@ -25,6 +25,7 @@ import {
   sleep,
   startOrders,
   startProductsStandIn,
+  statusChangesOf,
   waitFor,
   type Observed,
   type ProductsStandIn,
@@ -104,6 +105,10 @@ describe('the order flow: events and cancelOrder move orders through the state m
   };
   const confirmedFor = (id: string) => seen.confirmed.filter((e) => e.payload.orderId === id);
   const cancelledFor = (id: string) => seen.cancelled.filter((e) => e.payload.orderId === id);
+  /** `orders.order.status-changed.v1` of the order as [status, previousStatus, reason, version]. */
+  const changesFor = (id: string) => statusChangesOf(seen, id);
+  const waitForChanges = (id: string, count: number) =>
+    waitFor(() => changesFor(id).length >= count, 30_000, `${count} status changes of ${id}`);
 
   it('reserved -> RESERVED, succeeded -> CONFIRMED with orders.order.confirmed.v1; each delivered twice', async () => {
     const { id, productId, token } = await placeOrder();
@@ -115,6 +120,7 @@ describe('the order flow: events and cancelOrder move orders through the state m
     await publish(s, s);
     await waitForStatus(id, token, 'CONFIRMED');
     await waitFor(() => confirmedFor(id).length > 0, 30_000, 'the confirmed event');
+    await waitForChanges(id, 3);
     await sleep(700);
 
     const order = await read(id, token);
@@ -132,6 +138,17 @@ describe('the order flow: events and cancelOrder move orders through the state m
     });
     expect(order.updatedAt).toBe(confirmedFor(id)[0]!.payload.confirmedAt);
     expect(cancelledFor(id)).toEqual([]);
+    // Every transition, creation included, once (the redeliveries changed nothing), version by version.
+    expect(changesFor(id)).toEqual([
+      ['PENDING', null, null, 1],
+      ['RESERVED', 'PENDING', null, 2],
+      ['CONFIRMED', 'RESERVED', null, 3],
+    ]);
+    const changes = seen.statusChanged.filter((e) => e.payload.orderId === id);
+    expect(changes.map((e) => e.key)).toEqual([id, id, id]);
+    expect(changes.map((e) => e.payload.customerId)).toEqual(Array(3).fill(order.customer.id));
+    expect(changes.at(-1)!.payload.changedAt).toBe(order.updatedAt);
+    expect(changes[0]!.payload.changedAt).toBe(order.createdAt);
   });
 
   it('rejected -> CANCELLED / OUT_OF_STOCK (twice = once) with the cancelled event', async () => {
@@ -145,6 +162,11 @@ describe('the order flow: events and cancelOrder move orders through the state m
     expect(await history(id, token)).toEqual(['PENDING', 'CANCELLED']);
     expect(cancelledFor(id).map((c) => c.payload)).toEqual([
       expect.objectContaining({ orderId: id, reason: 'OUT_OF_STOCK', previousStatus: 'PENDING' }),
+    ]);
+    await waitForChanges(id, 2);
+    expect(changesFor(id)).toEqual([
+      ['PENDING', null, null, 1],
+      ['CANCELLED', 'PENDING', 'OUT_OF_STOCK', 2],
     ]);
   });
 
@@ -160,6 +182,12 @@ describe('the order flow: events and cancelOrder move orders through the state m
     expect(await history(id, token)).toEqual(['PENDING', 'RESERVED', 'CANCELLED']);
     expect(await versionOf(id)).toBe(3);
     expect(cancelledFor(id).map((c) => c.payload.previousStatus)).toEqual(['RESERVED']);
+    await waitForChanges(id, 3);
+    expect(changesFor(id)).toEqual([
+      ['PENDING', null, null, 1],
+      ['RESERVED', 'PENDING', null, 2],
+      ['CANCELLED', 'RESERVED', 'PAYMENT_DECLINED', 3],
+    ]);
   });
 
   it('handles payment.succeeded processed before stock.reserved: RESERVED then CONFIRMED', async () => {
@@ -172,6 +200,13 @@ describe('the order flow: events and cancelOrder move orders through the state m
     expect(await statusOf(id, token)).toBe('CONFIRMED');
     expect(await history(id, token)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);
     await waitFor(() => confirmedFor(id).length > 0);
+    // Two statuses entered in one transaction: two events, in version order.
+    await waitForChanges(id, 3);
+    expect(changesFor(id)).toEqual([
+      ['PENDING', null, null, 1],
+      ['RESERVED', 'PENDING', null, 2],
+      ['CONFIRMED', 'RESERVED', null, 3],
+    ]);
   });
 
   it('ignores events for an order that is already final', async () => {
@@ -218,6 +253,11 @@ describe('the order flow: events and cancelOrder move orders through the state m
       previousStatus: 'CONFIRMED',
     });
     expect(await history(b.id, b.token)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED', 'CANCELLED']);
+    await waitForChanges(a.id, 3);
+    await waitForChanges(b.id, 4);
+    expect(changesFor(a.id).at(-1)).toEqual(['CANCELLED', 'RESERVED', 'CUSTOMER_CANCELLED', 3]);
+    expect(changesFor(b.id).map((c) => c[0])).toEqual(['PENDING', 'RESERVED', 'CONFIRMED', 'CANCELLED']);
+    expect(changesFor(b.id).at(-1)).toEqual(['CANCELLED', 'CONFIRMED', 'CUSTOMER_CANCELLED', 4]);
   });
 
   it('refuses cancelling a cancelled order (BAD_USER_INPUT) and others’ orders (NOT_FOUND), changing nothing', async () => {
@@ -237,6 +277,9 @@ describe('the order flow: events and cancelOrder move orders through the state m
     await sleep(500);
     expect(cancelledFor(id)).toHaveLength(1);
     expect(cancelledFor(other.id)).toEqual([]);
+    // The refused cancellations recorded no status change.
+    expect(changesFor(id).map((c) => c[0])).toEqual(['PENDING', 'CANCELLED']);
+    expect(changesFor(other.id).map((c) => c[0])).toEqual(['PENDING']);
   });
 
   it('prices from the projection fed by products.product.updated.v1 (newer only)', async () => {

@@ -9,12 +9,15 @@ import {
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
   ORDER_PLACED_V1,
+  ORDER_STATUS_CHANGED_V1,
   orderCancelledV1,
   orderConfirmedV1,
   orderPlacedV1,
+  orderStatusChangedV1,
   type OrderCancelledV1,
   type OrderConfirmedV1,
   type OrderPlacedV1,
+  type OrderStatusChangedV1,
 } from '@shop/schema';
 import { gql } from 'graphql-tag';
 import { buildApp, type OrdersOptions } from '../src/app.js';
@@ -90,29 +93,40 @@ export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
 /**
  * Starts orders on port 0 against a fresh database, with its own consumer group. `options` tune the
  * settlement sweeper (by default its timeout is an hour, so no test order expires unless asked to).
+ * With `replicaOf`, starts another replica of that orders instead: same database, Kafka namespace,
+ * issuer and durable consumer group (the partitions are shared between the replicas, as in
+ * production); each replica has its own live-events consumer.
  */
-export function startOrders(
+export async function startOrders(
   productsUrl: string,
-  options: Pick<OrdersOptions, 'settlementTimeoutMs' | 'settlementSweepIntervalMs'> = {},
+  options: Pick<OrdersOptions, 'settlementTimeoutMs' | 'settlementSweepIntervalMs'> & {
+    replicaOf?: OrdersUnderTest;
+  } = {},
 ) {
-  return startTestSubgraph({
+  const { replicaOf, ...tuning } = options;
+  const consumerGroupId = replicaOf?.consumerGroupId ?? `orders-test-${randomUUID().slice(0, 8)}`;
+  const subgraph = await startTestSubgraph({
     name: 'orders',
     entities,
     migrations,
     buildApp: (runtime) =>
       buildApp(runtime, {
         productsUrl,
-        consumerGroupId: `orders-test-${randomUUID().slice(0, 8)}`,
+        consumerGroupId,
         settlementTimeoutMs: 3_600_000,
-        ...options,
+        ...tuning,
       }),
+    ...(replicaOf ? { replicaOf } : {}),
   });
+  return Object.assign(subgraph, { consumerGroupId });
 }
+export type OrdersUnderTest = TestSubgraph & { consumerGroupId: string };
 
 export interface Observed {
   placed: EventEnvelope<OrderPlacedV1>[];
   confirmed: EventEnvelope<OrderConfirmedV1>[];
   cancelled: EventEnvelope<OrderCancelledV1>[];
+  statusChanged: EventEnvelope<OrderStatusChangedV1>[];
   consumer: EventConsumer;
 }
 
@@ -122,6 +136,7 @@ export async function observe(runtime: SubgraphRuntime): Promise<Observed> {
     placed: [] as EventEnvelope<OrderPlacedV1>[],
     confirmed: [] as EventEnvelope<OrderConfirmedV1>[],
     cancelled: [] as EventEnvelope<OrderCancelledV1>[],
+    statusChanged: [] as EventEnvelope<OrderStatusChangedV1>[],
   };
   const consumer = await runtime.kafka.consume({
     groupId: `orders-observer-${randomUUID().slice(0, 8)}`,
@@ -139,10 +154,28 @@ export async function observe(runtime: SubgraphRuntime): Promise<Observed> {
         parse: orderCancelledV1.parse,
         handle: async (e: EventEnvelope<OrderCancelledV1>) => void seen.cancelled.push(e),
       },
+      [ORDER_STATUS_CHANGED_V1]: {
+        parse: orderStatusChangedV1.parse,
+        handle: async (e: EventEnvelope<OrderStatusChangedV1>) => void seen.statusChanged.push(e),
+      },
     },
   });
   return Object.assign(seen, { consumer });
 }
+
+/**
+ * The status changes `seen` for `orderId` as `[status, previousStatus, cancellationReason, version]`,
+ * in the order they were consumed (one partition per order, so in publish order).
+ */
+export const statusChangesOf = (seen: Observed, orderId: string) =>
+  seen.statusChanged
+    .filter((e) => e.payload.orderId === orderId)
+    .map((e) => [
+      e.payload.status,
+      e.payload.previousStatus,
+      e.payload.cancellationReason,
+      e.payload.version,
+    ]);
 
 export const customerToken = (subgraph: TestSubgraph, id = randomUUID()) =>
   subgraph.issuer.token(id, { roles: ['CUSTOMER'] });

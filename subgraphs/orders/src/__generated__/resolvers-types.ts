@@ -242,6 +242,25 @@ export type StatusChange = {
   status: OrderStatus;
 };
 
+/** Live updates, over graphql-ws through the router (`connection_init` carries the access token). */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows one order: first the order's current state, then every change of its status in order (no
+   * gap, no duplicate), and it completes after CONFIRMED or CANCELLED (at once for an order that is
+   * already there). Only the order's customer (or an admin) may subscribe: NOT_FOUND, with no data, for
+   * an unknown or malformed id and for someone else's order (as `order(id)` hides them);
+   * UNAUTHENTICATED when signed out, and when the access token expires during the subscription.
+   */
+  orderStatusChanged: Order;
+};
+
+
+/** Live updates, over graphql-ws through the router (`connection_init` carries the access token). */
+export type SubscriptionOrderStatusChangedArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
 /**
  * A customer. The users subgraph owns the profile (name, addresses); the auth subgraph owns the
  * account (email, roles).
@@ -389,6 +408,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ShippingAddress: ResolverTypeWrapper<ShippingAddress>;
   StatusChange: ResolverTypeWrapper<StatusChange>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<User>;
 }>;
 
@@ -414,6 +434,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   ShippingAddress: ShippingAddress;
   StatusChange: StatusChange;
+  Subscription: Record<PropertyKey, never>;
   User: User | FederationReferenceTypes['User'];
 }>;
 
@@ -495,6 +516,10 @@ export type StatusChangeResolvers<ContextType = Context, ParentType extends Reso
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
+}>;
+
 export type UserResolvers<ContextType = Context, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -515,6 +540,7 @@ export type Resolvers<ContextType = Context> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   ShippingAddress?: ShippingAddressResolvers<ContextType>;
   StatusChange?: StatusChangeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

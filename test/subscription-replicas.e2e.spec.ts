@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  webSocketClient,
+  type TestSubscription,
+  type WebSocketTestClient,
+} from '../platform/src/testing/graphql-ws-client.js';
+import { contract } from './support/contract.js';
+import { useStack } from './support/stack.js';
+
+// Two replicas of orders and of notifications (same databases, Kafka namespace and consumer groups),
+// each behind its own router. The durable consumers split the work between the replicas; every replica
+// follows the live events itself, so a subscriber on either router gets every event, once.
+const api = useStack({ replicas: ['orders', 'notifications'] });
+
+const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+
+interface OrderEvent {
+  orderStatusChanged: { id: string; status: string; items: { product: { name: string } }[] };
+}
+interface NotificationEvent {
+  notificationAdded: { id: string; type: string; order: { id: string; status: string } | null };
+}
+
+describe('subscriptions with two replicas of orders and notifications', () => {
+  const clients: WebSocketTestClient[] = [];
+  const connect = (url: string, token: string) => {
+    const client = webSocketClient(url, { token });
+    clients.push(client);
+    return client;
+  };
+  let admin: string;
+  let productId: string;
+  const tag = randomUUID().slice(0, 8);
+
+  beforeAll(async () => {
+    admin = await api.adminToken();
+    const category = await api.request(
+      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
+      { input: { name: `Replicas ${tag}` } },
+      admin,
+    );
+    const created = await api.request(
+      contract('CreateProduct'),
+      {
+        input: {
+          sku: `REP-${tag}`,
+          name: `Replica lamp ${tag}`,
+          price: '3.00',
+          categoryId: category.data.createCategory.id,
+        },
+      },
+      admin,
+    );
+    productId = created.data.createProduct.id;
+    await api.request(contract('AdjustStock'), { productId, delta: 50 }, admin);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+  });
+
+  it('delivers every status change and every notification once to subscribers on both routers', async () => {
+    const customer = await api.registerCustomer();
+    const routers = [api.stack.routerUrl, api.stack.secondRouterUrl!];
+    const sockets = routers.map((url) => connect(url, customer.accessToken));
+    const feeds = sockets.map((s) => s.subscribe<NotificationEvent>(contract('NotificationFeed')));
+    await sleep(500);
+
+    // Inventory is paused so every order is still PENDING when it is subscribed to: each subscriber must
+    // then see the whole PENDING -> RESERVED -> CONFIRMED, whichever orders replica processes it.
+    const inventory = api.stack.processes.get('inventory')!;
+    await inventory.stop();
+    const orderIds: string[] = [];
+    let tracking: TestSubscription<OrderEvent>[];
+    try {
+      for (let i = 0; i < 4; i += 1) {
+        const placed = await api.request(
+          contract('PlaceOrder'),
+          {
+            input: {
+              idempotencyKey: randomUUID(),
+              items: [{ productId, quantity: 1 }],
+              paymentToken: 'tok_visa',
+              shippingAddress: address,
+            },
+          },
+          customer.accessToken,
+        );
+        expect(placed.errors).toBeUndefined();
+        orderIds.push(placed.data.placeOrder.id);
+      }
+      tracking = orderIds.flatMap((orderId) =>
+        sockets.map((s) => s.subscribe<OrderEvent>(contract('OrderStatus'), { orderId })),
+      );
+      await Promise.all(tracking.map((t) => t.waitFor(1, 20_000)));
+    } finally {
+      await inventory.restart();
+    }
+    await Promise.all(tracking.map((t) => t.finished));
+    for (const subscription of tracking) {
+      expect(subscription.results.map((r) => r.data!.orderStatusChanged.status)).toEqual([
+        'PENDING',
+        'RESERVED',
+        'CONFIRMED',
+      ]);
+      expect(subscription.results[0]!.data!.orderStatusChanged.items[0]!.product.name).toBe(
+        `Replica lamp ${tag}`,
+      );
+    }
+
+    // Two notifications per order (placed, confirmed), to each router's subscriber, once.
+    for (const feed of feeds) {
+      await feed.waitFor(orderIds.length * 2, 30_000);
+      await sleep(1_000);
+      const added = feed.results.map((r) => r.data!.notificationAdded);
+      expect(added).toHaveLength(orderIds.length * 2);
+      expect(new Set(added.map((n) => n.id)).size).toBe(added.length);
+      expect(added.map((n) => `${n.type} ${n.order!.id}`).sort()).toEqual(
+        orderIds.flatMap((id) => [`ORDER_CONFIRMED ${id}`, `ORDER_PLACED ${id}`]).sort(),
+      );
+    }
+  });
+});
