@@ -53,12 +53,7 @@ describe('order flow through the router', () => {
 
   beforeAll(async () => {
     admin = await api.adminToken();
-    const category = await api.request(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: `Flow ${tag}` } },
-      admin,
-    );
-    categoryId = category.data.createCategory.id;
+    categoryId = await api.createCategory(admin, `Flow ${tag}`);
   });
 
   it('confirms an order, empties the cart of it, then cancels it with a refund and the stock back', async () => {

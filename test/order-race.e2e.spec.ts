@@ -37,12 +37,7 @@ describe('order race through the router', () => {
 
   beforeAll(async () => {
     admin = await api.adminToken();
-    const category = await api.request(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: `Race ${tag}` } },
-      admin,
-    );
-    categoryId = category.data.createCategory.id;
+    categoryId = await api.createCategory(admin, `Race ${tag}`);
   });
 
   it('never oversells: 50 orders racing for 10 units confirm exactly 10', async () => {

@@ -97,12 +97,7 @@ describe('order flow resilience through the router', () => {
 
   beforeAll(async () => {
     admin = await api.adminToken();
-    const category = await api.request(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: `Resilience ${tag}` } },
-      admin,
-    );
-    categoryId = category.data.createCategory.id;
+    categoryId = await api.createCategory(admin, `Resilience ${tag}`);
     kafka = stackKafka(api.stack.kafkaNamespace);
   });
 

@@ -36,11 +36,7 @@ describe('subscriptions with two replicas of orders and notifications', () => {
 
   beforeAll(async () => {
     admin = await api.adminToken();
-    const category = await api.request(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: `Replicas ${tag}` } },
-      admin,
-    );
+    const categoryId = await api.createCategory(admin, `Replicas ${tag}`);
     const created = await api.request(
       contract('CreateProduct'),
       {
@@ -48,7 +44,7 @@ describe('subscriptions with two replicas of orders and notifications', () => {
           sku: `REP-${tag}`,
           name: `Replica lamp ${tag}`,
           price: '3.00',
-          categoryId: category.data.createCategory.id,
+          categoryId,
         },
       },
       admin,

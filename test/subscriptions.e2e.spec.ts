@@ -88,12 +88,7 @@ describe('subscriptions through the router', () => {
 
   beforeAll(async () => {
     admin = await api.adminToken();
-    const category = await api.request(
-      'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
-      { input: { name: `Live ${tag}` } },
-      admin,
-    );
-    categoryId = category.data.createCategory.id;
+    categoryId = await api.createCategory(admin, `Live ${tag}`);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));

@@ -48,6 +48,16 @@ export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
         refreshToken: payload.refreshToken as string,
       };
     },
+    /** Creates a category as `adminToken`; resolves its id. */
+    async createCategory(adminToken: string, name: string): Promise<string> {
+      const response = await client.request(
+        'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }',
+        { input: { name } },
+        adminToken,
+      );
+      if (response.errors) throw new Error(`createCategory failed: ${JSON.stringify(response.errors)}`);
+      return response.data.createCategory.id;
+    },
     /** Signs in as the development admin the stack bootstraps. */
     async adminToken(): Promise<string> {
       const response = await client.request(LOGIN, DEV_ADMIN);
