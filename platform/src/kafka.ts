@@ -116,6 +116,12 @@ export interface ConsumeOptions {
   handlers: Record<string, TopicHandler<any>>;
   /** A new group starts at the earliest offset (default true) so nothing published before it is missed. */
   fromBeginning?: boolean;
+  /**
+   * The group is new and starts exactly at the topics' end offsets as they are when `consume` is
+   * called (committed for it before it joins), so every message published after `consume` resolves is
+   * read. (`fromBeginning: false` alone resolves "latest" only at the first fetch, a moment later.)
+   */
+  startAtEnd?: boolean;
   /** Attempts per message before it is dead-lettered (default 5), with exponential backoff from 100 ms. */
   maxAttempts?: number;
   /** Dead-letter topic (default `<groupId>.dlq`). */
@@ -390,6 +396,18 @@ export function createKafka({
     const topics = Object.keys(handlers);
     await ensureTopics([...topics, deadLetterTopic]);
     const dlq = await producer();
+    if (options.startAtEnd) {
+      await withAdmin(async (admin) => {
+        for (const topic of topics) {
+          const ends = await admin.fetchTopicOffsets(physical(topic));
+          await admin.setOffsets({
+            groupId: physical(groupId),
+            topic: physical(topic),
+            partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+          });
+        }
+      });
+    }
     const consumer: Consumer = kafka.consumer({ groupId: physical(groupId), allowAutoTopicCreation: false });
     await consumer.connect();
     await consumer.subscribe({ topics: topics.map(physical), fromBeginning: options.fromBeginning ?? true });

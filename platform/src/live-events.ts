@@ -384,6 +384,8 @@ export function createLiveEvents<M extends TopicPayloads>(
         groupId,
         handlers,
         fromBeginning: false,
+        // Exactly from "now": an event published once start() resolved is never missed.
+        startAtEnd: true,
         maxAttempts: 1,
         // One shared topic per subgraph for the (never expected) non-envelope message, instead of
         // the adapter's default `<groupId>.dlq`, which would create a topic per process start.
