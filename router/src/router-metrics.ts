@@ -6,7 +6,8 @@ import { Counter, Gauge, Histogram } from 'prom-client';
  * by operation, `graphql_errors_total` by code) plus the router's own series in the same registry:
  * `subgraph_fetch_duration_seconds{subgraph,outcome}` (outcome `ok`, `errors` when the subgraph answered
  * with GraphQL errors, `failed` when it did not answer usably) and
- * `router_supergraph_reloads_total{outcome}` (`applied`, `rejected`); and for the WebSocket transport:
+ * `router_supergraph_reloads_total{outcome}` (`applied`, `rejected`), `subgraph_fetches_shared_total{subgraph}`
+ * (identical reads sent once); and for the WebSocket transport:
  * `router_websocket_connections`, `router_subscriptions_active`,
  * `router_subscription_events_total{outcome}` (`delivered`; `dropped` when a slow client's buffer overflowed),
  * `router_subscription_event_duration_seconds` (running one event's plan),
@@ -25,6 +26,12 @@ export function createRouterMetrics() {
     name: 'router_supergraph_reloads_total',
     help: 'Supergraph file changes seen by the router, by outcome (applied, rejected).',
     labelNames: ['outcome'],
+    registers: [metrics.registry],
+  });
+  const subgraphFetchesShared = new Counter({
+    name: 'subgraph_fetches_shared_total',
+    help: 'Subgraph reads answered by an identical read already in flight (sent once, shared).',
+    labelNames: ['subgraph'],
     registers: [metrics.registry],
   });
   const websocketConnections = new Gauge({
@@ -59,6 +66,7 @@ export function createRouterMetrics() {
     ...metrics,
     subgraphFetchDuration,
     supergraphReloads,
+    subgraphFetchesShared,
     websocketConnections,
     subscriptionsActive,
     subscriptionEvents,

@@ -17,15 +17,52 @@ export interface SubgraphDataSourceOptions {
   timeoutMs?: number;
 }
 
+/** Headers that identify the caller to a subgraph: requests differing in these are never shared. */
+const IDENTITY_HEADERS = ['authorization', 'x-forwarded-for'];
+
+/** Whether a subgraph request body is a read (a query, e.g. an `_entities` fetch), never a mutation. */
+function isReadRequest(body: string): boolean {
+  try {
+    const query = (JSON.parse(body) as { query?: unknown }).query;
+    return typeof query === 'string' && /^\s*(query\b|\{)/.test(query);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Node's global fetch (undici) with a timeout. undici pools keep-alive connections per origin by default
  * (its global dispatcher), so consecutive fetches to a subgraph reuse a TCP connection; the e2e spec counts
  * the connections a subgraph sees. The gateway's own default fetcher (make-fetch-happen) would keep alive
  * too, but brings its own HTTP stack and cache layer for nothing.
+ *
+ * Identical reads in flight at the same moment are sent once (subgraph request deduplication, as Apollo
+ * Router does): same URL, same body (query and variables) and same caller (authorization, client address).
+ * A subscription event that many subscribers of one customer receive then costs one fetch per subgraph,
+ * not one per subscriber. Each caller gets its own copy of the answer. Mutations are never shared.
  */
-export function keepAliveFetcher(timeoutMs: number): Fetcher {
-  return ((url: string, init?: RequestInit) =>
-    fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
+export function keepAliveFetcher(timeoutMs: number, onShared?: () => void): Fetcher {
+  const inFlight = new Map<string, Promise<{ status: number; headers: [string, string][]; body: string }>>();
+  const send = async (url: string, init?: RequestInit) => {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: response.status, headers: [...response.headers], body: await response.text() };
+  };
+  return (async (url: string, init?: RequestInit) => {
+    const body = typeof init?.body === 'string' ? init.body : undefined;
+    if (!body || !isReadRequest(body)) {
+      return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    }
+    const headers = new Headers(init?.headers);
+    const key = JSON.stringify([url, body, ...IDENTITY_HEADERS.map((name) => headers.get(name))]);
+    let pending = inFlight.get(key);
+    if (pending) onShared?.();
+    else {
+      pending = send(url, init).finally(() => inFlight.delete(key));
+      inFlight.set(key, pending);
+    }
+    const answer = await pending;
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  }) as unknown as Fetcher;
 }
 
 function isGraphQLBody(body: unknown): body is { errors: { message: string }[]; data?: unknown } {
@@ -53,7 +90,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   private readonly metrics: RouterMetrics;
 
   constructor(options: SubgraphDataSourceOptions) {
-    super({ url: options.url, fetcher: keepAliveFetcher(options.timeoutMs ?? 30_000) });
+    super({
+      url: options.url,
+      fetcher: keepAliveFetcher(options.timeoutMs ?? 30_000, () =>
+        options.metrics.subgraphFetchesShared.inc({ subgraph: options.name }),
+      ),
+    });
     this.name = options.name;
     this.metrics = options.metrics;
   }
