@@ -53,6 +53,8 @@ export interface RunningStack {
   routerUrl: string;
   /** The second router's /graphql, when `replicas` were asked for. */
   secondRouterUrl?: string;
+  /** The supergraph file the router serves (and watches). */
+  supergraphPath: string;
   subgraphUrls: Record<string, string>;
   /** Each subgraph's database name. */
   databases: Record<string, string>;
@@ -217,6 +219,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     if (options.detached) await writeFile(join(runDir, `${name}.pid`), String(managed.child.pid));
     await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
   };
+  let supergraphPath: string;
   const isRouter = (name: string) => name === 'router' || name === 'router-2';
   const stop = async () => {
     await Promise.all([...processes.values()].filter((p) => isRouter(p.name)).map((p) => p.stop()));
@@ -264,7 +267,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       await writeFile(path, outcome.supergraphSdl);
       return path;
     };
-    const supergraphPath = isolated
+    supergraphPath = isolated
       ? await composeTo('supergraph.graphql', urlOf)
       : join(ROOT, 'schema', 'supergraph.graphql');
     await manage('router', 'router/src/main.ts', routerPort, { SUPERGRAPH_PATH: supergraphPath });
@@ -288,6 +291,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     subgraphUrls: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, urlOf(sg.name)])),
     databases: Object.fromEntries(config.subgraphs.map((sg) => [sg.name, `${sg.name}${suffix}`])),
     kafkaNamespace: options.env?.KAFKA_NAMESPACE ?? kafkaNamespace,
+    supergraphPath,
     processes,
     async stop() {
       await stop();

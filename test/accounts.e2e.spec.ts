@@ -1,10 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { importJWK, SignJWT } from 'jose';
-import { testDatabaseUrl } from '../platform/src/testing/database.js';
 import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { contract } from './support/contract.js';
+import { authSigner } from './support/tokens.js';
 import { eventually, useStack } from './support/stack.js';
 
 // Accounts through the router on the real stack: auth and users joined by federation.
@@ -178,32 +176,9 @@ describe('accounts through the router', () => {
 
   it('refuses an expired access token at the edge, though its signature is good', async () => {
     const customer = await api.registerCustomer();
-    // Sign with auth's own current key (read from its database, stored unencrypted in development),
-    // so the only thing wrong with the expired token is its expiry.
-    const orm = await MikroORM.init({
-      clientUrl: testDatabaseUrl(),
-      dbName: api.stack.databases.auth,
-      entities: [],
-      discovery: { warnWhenNoEntities: false },
-      ensureDatabase: false,
-    });
-    const [key] = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ kid: string; private_key: string }[]>(
-        'select kid, private_key from signing_key where retired_at is null order by created_at desc limit 1',
-      );
-    await orm.close(true);
-    const privateKey = await importJWK(JSON.parse(key!.private_key), 'EdDSA');
-    const sign = (expiresAt: number) =>
-      new SignJWT({ roles: ['CUSTOMER'] })
-        .setProtectedHeader({ alg: 'EdDSA', kid: key!.kid })
-        .setSubject(customer.id)
-        .setIssuer('shop-auth')
-        .setAudience('shop')
-        .setIssuedAt(expiresAt - 900)
-        .setExpirationTime(expiresAt)
-        .sign(privateKey);
+    // Signed with auth's own current key, so the only thing wrong with the expired token is its expiry.
+    const signer = await authSigner(api.stack);
+    const sign = (expiresAt: number) => signer(customer.id, expiresAt);
     const now = Math.floor(Date.now() / 1000);
     const valid = await api.request(contract('Me'), {}, await sign(now + 60));
     expect(valid.data?.me.id).toBe(customer.id);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -8,6 +9,7 @@ import {
 } from '../platform/src/testing/graphql-ws-client.js';
 import { contract } from './support/contract.js';
 import { useStack } from './support/stack.js';
+import { authSigner } from './support/tokens.js';
 
 // Live order tracking and notifications through the router over graphql-ws, on the real stack: the
 // router plans each subscription, opens the primary on orders/notifications, and resolves fields of
@@ -107,6 +109,18 @@ describe('subscriptions through the router', () => {
       orderId = await placeOrder(customer.accessToken, [{ productId: lamp, quantity: 2 }]);
       tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
       await tracking.waitFor(1, 20_000);
+      // A supergraph reload while the subscription is live does not end it.
+      const applied = async () =>
+        Number(
+          /router_supergraph_reloads_total\{[^}]*outcome="applied"[^}]*\} (\d+)/.exec(
+            await (await fetch(api.stack.routerUrl.replace(/\/graphql$/, '/metrics'))).text(),
+          )?.[1] ?? 0,
+        );
+      const reloads = await applied();
+      await appendFile(api.stack.supergraphPath, `\n# reloaded ${new Date().toISOString()}\n`);
+      const deadline = Date.now() + 20_000;
+      while ((await applied()) === reloads && Date.now() < deadline) await sleep(100);
+      expect(await applied()).toBe(reloads + 1);
     });
     await tracking.finished;
     expect(statuses(tracking)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);
@@ -192,6 +206,28 @@ describe('subscriptions through the router', () => {
     const watching = connect(admin).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
     await watching.finished;
     expect(watching.results.at(-1)!.data!.orderStatusChanged.status).toBe('CONFIRMED');
+  });
+
+  it('ends a live subscription when its access token expires', async () => {
+    const customer = await api.registerCustomer();
+    const vase = await product('Bowl', '7.00', 2);
+    const sign = await authSigner(api.stack);
+    let socket!: WebSocketTestClient;
+    let tracking!: TestSubscription<OrderEvent>;
+    await withInventoryPaused(async () => {
+      const orderId = await placeOrder(customer.accessToken, [{ productId: vase, quantity: 1 }]);
+      // A token of auth's own signature that expires in 4 s.
+      socket = connect(await sign(customer.id, Math.floor(Date.now() / 1000) + 4));
+      tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+      await tracking.waitFor(1, 20_000);
+      await tracking.finished.catch(() => undefined);
+    });
+    expect(statuses(tracking)[0]).toBe('PENDING');
+    const last = tracking.results.at(-1)!;
+    expect(last.data ?? null).toBeNull();
+    expect(last.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
+    // Then the router closes the connection: 4403, the client reconnects with a fresh token.
+    expect((await socket.closed).code).toBe(4403);
   });
 
   it('keeps the client subscribed while the orders subgraph restarts, and delivers the final status', async () => {
