@@ -3,3 +3,5 @@ export * from './issuer.js';
 export * from './graphql-client.js';
 export * from './subgraph.js';
 export * from './graphql-ws-client.js';
+export * from './wait-for.js';
+export * from './products-stand-in.js';

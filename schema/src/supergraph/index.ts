@@ -10,3 +10,4 @@ export * from './drift.js';
 export * from './operations.js';
 export * from './pending.js';
 export * from './sources.js';
+export * from './subgraph-check.js';

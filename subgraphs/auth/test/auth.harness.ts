@@ -135,12 +135,3 @@ export async function registerCustomer(auth: TestSubgraph, name?: string) {
     refreshToken: payload.refreshToken as string,
   };
 }
-
-/** Polls `condition` until it holds (or fails after `timeoutMs`). */
-export async function eventually(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@shop/platform';
-import { errorCodes } from '@shop/platform/testing';
+import { errorCodes, waitFor } from '@shop/platform/testing';
 import { Account } from '../src/account.entity.js';
 import { USER_REGISTERED_V1, type UserRegisteredV1 } from '@shop/schema';
-import { eventually, newCustomer, REGISTER, startAuth, type TestAuth } from './auth.harness.js';
+import { newCustomer, REGISTER, startAuth, type TestAuth } from './auth.harness.js';
 
 describe('register', () => {
   let auth: TestAuth;
@@ -61,7 +61,7 @@ describe('register', () => {
     expect(token!.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(token!.token_hash).not.toContain(register.refreshToken);
 
-    await eventually(() => published.some((e) => e.key === register.user.id));
+    await waitFor(() => published.some((e) => e.key === register.user.id));
     const event = published.find((e) => e.key === register.user.id)!;
     expect(event.type).toBe(USER_REGISTERED_V1);
     expect(event.payload).toEqual({
@@ -77,7 +77,7 @@ describe('register', () => {
     const input = newCustomer();
     const first = await auth.request(REGISTER, { input });
     expect(first.errors).toBeUndefined();
-    await eventually(() => published.some((e) => e.key === first.data.register.user.id));
+    await waitFor(() => published.some((e) => e.key === first.data.register.user.id));
     const before = await accountCount();
 
     const duplicate = await auth.request(REGISTER, {
@@ -91,7 +91,7 @@ describe('register', () => {
 
     // No event either: once a later registration's event is out, still one event for this email.
     const sentinel = await auth.request(REGISTER, { input: newCustomer() });
-    await eventually(() => published.some((e) => e.key === sentinel.data.register.user.id));
+    await waitFor(() => published.some((e) => e.key === sentinel.data.register.user.id));
     await auth.runtime.relay.flush();
     expect(published.filter((e) => e.payload.email === input.email)).toHaveLength(1);
   });

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventEnvelope } from '@shop/platform';
+import { waitFor } from '@shop/platform/testing';
 import { Account } from '../src/account.entity.js';
 import { CONSUMER } from '../src/account.consumer.js';
 import { USER_UPDATED_V1, type UserUpdatedV1 } from '@shop/schema';
-import { eventually, LOGIN, registerCustomer, startAuth, type TestAuth } from './auth.harness.js';
+import { LOGIN, registerCustomer, startAuth, type TestAuth } from './auth.harness.js';
 
 describe('users.user.updated.v1 consumer (auth’s copy of User.name)', () => {
   let auth: TestAuth;
@@ -57,14 +58,14 @@ describe('users.user.updated.v1 consumer (auth’s copy of User.name)', () => {
     const second = updated(customer.id, 'Second Name', new Date(t + 1000));
 
     await publish(first, first);
-    await eventually(async () => (await nameOf(customer.id)) === 'First Name' && (await caughtUp()));
+    await waitFor(async () => (await nameOf(customer.id)) === 'First Name' && (await caughtUp()));
     expect(await timesApplied(first.id)).toBe(1);
 
     await publish(second);
-    await eventually(async () => (await nameOf(customer.id)) === 'Second Name');
+    await waitFor(async () => (await nameOf(customer.id)) === 'Second Name');
     // The first event again, after the second: already applied, so nothing changes.
     await publish(first);
-    await eventually(caughtUp);
+    await waitFor(caughtUp);
     expect(await nameOf(customer.id)).toBe('Second Name');
     expect(await timesApplied(first.id)).toBe(1);
 
@@ -77,7 +78,7 @@ describe('users.user.updated.v1 consumer (auth’s copy of User.name)', () => {
     const customer = await registerCustomer(auth, 'Current');
     const now = Date.now();
     await publish(updated(customer.id, 'Newest', new Date(now)));
-    await eventually(async () => (await nameOf(customer.id)) === 'Newest');
+    await waitFor(async () => (await nameOf(customer.id)) === 'Newest');
 
     const stale = updated(customer.id, 'Stale', new Date(now - 60_000));
     const unknown = updated(randomUUID(), 'Nobody', new Date(now));
@@ -90,7 +91,7 @@ describe('users.user.updated.v1 consumer (auth’s copy of User.name)', () => {
     const malformed = envelope(USER_UPDATED_V1, customer.id, { userId: customer.id, name: 'No Date' });
     const after = updated(customer.id, 'After All', new Date(now + 1000));
     await publish(stale, unknown, blank, malformed, after);
-    await eventually(async () => (await nameOf(customer.id)) === 'After All' && (await caughtUp()));
+    await waitFor(async () => (await nameOf(customer.id)) === 'After All' && (await caughtUp()));
     expect(await timesApplied(stale.id)).toBe(1);
     expect(await timesApplied(blank.id)).toBe(0);
     expect(await timesApplied(malformed.id)).toBe(0);

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+} from '@shop/platform/testing';
 import {
   ADD_TO_CART,
   customer,
@@ -7,10 +12,8 @@ import {
   linesOf,
   readCart,
   startCart,
-  startProductsStandIn,
   testKeyPrefix,
   UPDATE_CART_ITEM,
-  type ProductsStandIn,
 } from './cart.harness.js';
 
 describe('concurrent cart changes', () => {

@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { TestSubgraph } from '@shop/platform/testing';
-import {
-  addToCart,
-  deleteKeys,
-  readCart,
-  startCart,
-  startProductsStandIn,
-  testKeyPrefix,
-  type CartShape,
-  type ProductsStandIn,
-} from './cart.harness.js';
+import { type ProductsStandIn, startProductsStandIn, type TestSubgraph } from '@shop/platform/testing';
+import { addToCart, deleteKeys, readCart, startCart, testKeyPrefix, type CartShape } from './cart.harness.js';
 
 describe('carts survive a restart of the cart subgraph', () => {
   let products: ProductsStandIn;

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+} from '@shop/platform/testing';
 import {
   ADD_TO_CART,
   addToCart,
@@ -12,10 +17,8 @@ import {
   readCart,
   REMOVE_FROM_CART,
   startCart,
-  startProductsStandIn,
   testKeyPrefix,
   UPDATE_CART_ITEM,
-  type ProductsStandIn,
 } from './cart.harness.js';
 
 describe('the cart over HTTP', () => {

@@ -1,84 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { expect } from '@jest/globals';
-import { envelope, money, type Redis } from '@shop/platform';
+import { envelope, type Redis } from '@shop/platform';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import { ORDER_PLACED_V1, PRODUCT_UPDATED_V1, type OrderPlacedV1, type ProductChangedV1 } from '@shop/schema';
-import { gql } from 'graphql-tag';
 import { buildApp } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
-
-interface StandInProduct {
-  priceMinor: number;
-  updatedAt: Date;
-}
-
-/**
- * A real, tiny stand-in for the products subgraph: a federation subgraph whose `_entities` answers
- * Product { id price { amount currencyCode } updatedAt } for the products in `known` (null for any
- * other id), as the real one does.
- */
-export async function startProductsStandIn() {
-  const known = new Map<string, StandInProduct>();
-  let entityRequests = 0;
-  const server = new ApolloServer({
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-    schema: buildSubgraphSchema({
-      typeDefs: gql`
-        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-        scalar DateTime
-        scalar Decimal
-        type Money {
-          amount: Decimal!
-          currencyCode: String!
-        }
-        type Product @key(fields: "id") {
-          id: ID!
-          price: Money!
-          updatedAt: DateTime!
-        }
-        type Query {
-          productCount: Int!
-        }
-      `,
-      resolvers: {
-        Query: { productCount: () => known.size },
-        Product: {
-          __resolveReference: (ref: { id: string }) => {
-            entityRequests++;
-            const product = known.get(ref.id);
-            return product
-              ? {
-                  id: ref.id,
-                  price: money(product.priceMinor, 'USD'),
-                  updatedAt: product.updatedAt.toISOString(),
-                }
-              : null;
-          },
-        },
-      },
-    }),
-  });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  return {
-    url,
-    known,
-    /** How many representations `_entities` has resolved so far. */
-    entityRequests: () => entityRequests,
-    /** A product the stand-in knows (as if `createProduct` had just returned it). */
-    createProduct(priceMinor = 1999, updatedAt = new Date()) {
-      const id = randomUUID();
-      known.set(id, { priceMinor, updatedAt });
-      return id;
-    },
-    stop: () => server.stop(),
-  };
-}
-export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
 
 /** A key prefix of its own per test server, so parallel test files never see each other's carts. */
 export const testKeyPrefix = () => `cart-test-${randomUUID().slice(0, 8)}:`;
@@ -223,17 +150,4 @@ export function orderPlaced(
     placedAt: placedAt.toISOString(),
   };
   return envelope(ORDER_PLACED_V1, orderId, payload);
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 45_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope } from '@shop/platform';
-import type { TestSubgraph } from '@shop/platform/testing';
+import {
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import { PRODUCT_CREATED_V1 } from '@shop/schema';
 import {
   addToCart,
@@ -11,10 +16,7 @@ import {
   productChanged,
   readCart,
   startCart,
-  startProductsStandIn,
   testKeyPrefix,
-  waitFor,
-  type ProductsStandIn,
 } from './cart.harness.js';
 
 describe('prices follow products.product.created.v1 / updated.v1', () => {

@@ -18,8 +18,6 @@ import { createStockService } from './stock.service.js';
 export interface InventoryOptions {
   /** The products subgraph's /graphql URL, asked through `_entities` about products not seen yet. */
   productsUrl: string;
-  /** Kafka consumer group of the product projection and the order flow (default `inventory`). */
-  consumerGroupId?: string;
   /** How long a placed order's reservation holds its units before the backstop releases it (default 1 h). */
   reservationTtlMs?: number;
   /** How often expired reservations are released (default 10 s). */
@@ -48,14 +46,10 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
     service,
     /** The consumer group (product projection + order flow) and the expired-reservation backstop sweeper. */
     async startConsumers() {
-      const consumer = await startInventoryConsumer(
-        runtime,
-        {
-          ...productHandlers(runtime),
-          ...reservationHandlers(runtime, reservations, { ttlMs: options.reservationTtlMs ?? 3_600_000 }),
-        },
-        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
-      );
+      const consumer = await startInventoryConsumer(runtime, {
+        ...productHandlers(runtime),
+        ...reservationHandlers(runtime, reservations, { ttlMs: options.reservationTtlMs ?? 3_600_000 }),
+      });
       const sweeper = startReservationSweeper(reservations, {
         intervalMs: options.sweepIntervalMs ?? 10_000,
         logger: runtime.logger,

@@ -8,11 +8,6 @@ import {
 import { PRODUCT_CREATED_V1, productChangedV1 } from '@shop/schema';
 import { learnProducts } from './stock.service.js';
 
-export interface ProductConsumerOptions {
-  /** Kafka consumer group (default `inventory`); tests pass their own so parallel runs do not share partitions. */
-  groupId?: string;
-}
-
 /**
  * The handler keeping inventory's projection of the catalog: every `products.product.created.v1` creates the
  * product's stock row with nothing on hand. Idempotent (applyOnce): a redelivered event changes
@@ -32,22 +27,12 @@ export function productHandlers(runtime: SubgraphRuntime): Record<string, TopicH
 }
 
 /**
- * Starts inventory's one consumer group on `handlers` (the product projection's and the order
- * flow's topics), dead-lettering to `inventory.dlq`.
+ * Starts inventory's one consumer group, `inventory`, on `handlers` (the product projection's and
+ * the order flow's topics), dead-lettering to `inventory.dlq`.
  */
 export function startInventoryConsumer(
   runtime: SubgraphRuntime,
   handlers: Record<string, TopicHandler<any>>,
-  { groupId = 'inventory' }: ProductConsumerOptions = {},
 ): Promise<EventConsumer> {
-  return runtime.kafka.consume({
-    groupId,
-    // One dead-letter topic for the subgraph whatever the group, so test groups do not spawn topics.
-    deadLetterTopic: 'inventory.dlq',
-    handlers,
-  });
+  return runtime.kafka.consume({ groupId: 'inventory', deadLetterTopic: 'inventory.dlq', handlers });
 }
-
-/** The product projection alone on its group (see productHandlers). */
-export const startProductConsumer = (runtime: SubgraphRuntime, options: ProductConsumerOptions = {}) =>
-  startInventoryConsumer(runtime, productHandlers(runtime), options);

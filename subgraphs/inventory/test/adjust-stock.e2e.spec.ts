@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EventConsumer, EventEnvelope } from '@shop/platform';
-import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import { STOCK_CHANGED_V1, stockChangedV1, type StockChangedV1 } from '@shop/schema';
 import {
   ADJUST_STOCK,
@@ -10,10 +16,7 @@ import {
   knownProduct,
   setStock,
   startInventory,
-  startProductsStandIn,
   stockRow,
-  waitFor,
-  type ProductsStandIn,
 } from './inventory.harness.js';
 
 describe('adjustStock', () => {

@@ -8,7 +8,13 @@ import {
   type EventEnvelope,
   type SubgraphRuntime,
 } from '@shop/platform';
-import { testDatabaseUrl, type TestSubgraph } from '@shop/platform/testing';
+import {
+  type ProductsStandIn,
+  startProductsStandIn,
+  testDatabaseUrl,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import {
   ORDER_CANCELLED_V1,
   ORDER_PLACED_V1,
@@ -34,15 +40,7 @@ import {
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
 import { createReservationService } from '../src/reservation.service.js';
-import {
-  knownProduct,
-  setStock,
-  startInventory,
-  startProductsStandIn,
-  stockRow,
-  waitFor,
-  type ProductsStandIn,
-} from './inventory.harness.js';
+import { knownProduct, setStock, startInventory, stockRow } from './inventory.harness.js';
 
 /**
  * The order flow as inventory sees it, end to end on real Postgres and Kafka: the test publishes the

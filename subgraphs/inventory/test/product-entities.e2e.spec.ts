@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { TestSubgraph } from '@shop/platform/testing';
-import {
-  knownProduct,
-  PRODUCT_ENTITIES,
-  setStock,
-  startInventory,
-  startProductsStandIn,
-  type ProductsStandIn,
-} from './inventory.harness.js';
+import { type ProductsStandIn, startProductsStandIn, type TestSubgraph } from '@shop/platform/testing';
+import { knownProduct, PRODUCT_ENTITIES, setStock, startInventory } from './inventory.harness.js';
 
 /**
  * The outbox relay polls through the same ORM, so its statements (advisory lock, outbox select,

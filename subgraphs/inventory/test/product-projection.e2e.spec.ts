@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope } from '@shop/platform';
-import type { TestSubgraph } from '@shop/platform/testing';
-import { PRODUCT_CREATED_V1, type ProductChangedV1 } from '@shop/schema';
 import {
-  ADJUST_STOCK,
-  adminToken,
-  startInventory,
-  startProductsStandIn,
-  stockRow,
-  waitFor,
   type ProductsStandIn,
-} from './inventory.harness.js';
+  startProductsStandIn,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
+import { PRODUCT_CREATED_V1, type ProductChangedV1 } from '@shop/schema';
+import { ADJUST_STOCK, adminToken, startInventory, stockRow } from './inventory.harness.js';
 
 /** A `products.product.created.v1` payload as the products subgraph publishes it. */
 const productCreated = (productId = randomUUID()): ProductChangedV1 => ({

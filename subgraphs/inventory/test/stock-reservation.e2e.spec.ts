@@ -1,17 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type { TestSubgraph } from '@shop/platform/testing';
+import { type ProductsStandIn, startProductsStandIn, type TestSubgraph } from '@shop/platform/testing';
 import { createReservationService, type ReservationService } from '../src/reservation.service.js';
 import { STOCK_CHANGED_V1, type StockChangedV1 } from '@shop/schema';
-import {
-  knownProduct,
-  PRODUCT_ENTITIES,
-  setStock,
-  startInventory,
-  startProductsStandIn,
-  stockRow,
-  type ProductsStandIn,
-} from './inventory.harness.js';
+import { knownProduct, PRODUCT_ENTITIES, setStock, startInventory, stockRow } from './inventory.harness.js';
 
 const MINUTE = 60_000;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@shop/platform';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { startTestSubgraph, type TestSubgraph, waitFor } from '@shop/platform/testing';
 import { buildApp } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
@@ -12,7 +12,6 @@ import {
   notificationsOf,
   republished,
   sleep,
-  waitFor,
   waitForRows,
   type NotificationNode,
 } from './notifications.harness.js';
@@ -45,7 +44,7 @@ describe('notification emails over SMTP', () => {
           logger: runtime.logger,
           metrics: runtime.metrics,
         });
-        return buildApp(runtime, { consumerGroupId: `notifications-test-${suffix}`, email });
+        return buildApp(runtime, { email });
       },
     });
   });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@shop/platform';
+import { waitFor } from '@shop/platform/testing';
 import {
   events,
   notificationsOf,
   republished,
   rowsOf,
   startNotifications,
-  waitFor,
   waitForRows,
   type NotificationNode,
   type NotificationsUnderTest,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, envelope, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { startTestSubgraph, type TestSubgraph, waitFor } from '@shop/platform/testing';
 import {
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
@@ -17,13 +17,14 @@ import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
 
 /**
- * Starts notifications on port 0 against a fresh database, its own Kafka namespace, consumer group
- * and Redis key prefix, with a LogEmailChannel the test can read.
+ * Starts notifications on port 0 against a fresh database, its own Kafka namespace (so its
+ * `notifications` group is its own) and Redis key prefix, with a LogEmailChannel the test can read.
  */
 export async function startNotifications({
   replicaOf,
 }: { replicaOf?: TestSubgraph & { suffix: string } } = {}) {
-  // A replica shares the database, Kafka namespace, consumer group and Redis prefix of the first one.
+  // A replica shares the database, Kafka namespace (hence the `notifications` consumer group, as
+  // replicas do in production) and Redis prefix of the first one.
   const suffix = replicaOf?.suffix ?? randomUUID().slice(0, 8);
   const email = new LogEmailChannel(createLogger('email', { level: 'silent' }));
   const subgraph = await startTestSubgraph({
@@ -32,7 +33,7 @@ export async function startNotifications({
     migrations,
     redis: true,
     redisKeyPrefix: `notifications:test-${suffix}:`,
-    buildApp: (runtime) => buildApp(runtime, { consumerGroupId: `notifications-test-${suffix}`, email }),
+    buildApp: (runtime) => buildApp(runtime, { email }),
     ...(replicaOf ? { replicaOf } : {}),
   });
   return Object.assign(subgraph, { email, suffix });
@@ -157,19 +158,6 @@ export async function rowsOf(runtime: SubgraphRuntime, userId: string) {
       'select id, type, order_id, read from notification where user_id = ? order by created_at',
       [userId],
     );
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Waits until `userId` has `n` notification rows. */

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { createLogger, envelope, openDatabase, type Database, type EventEnvelope } from '@shop/platform';
-import { errorCodes, testDatabaseUrl, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  testDatabaseUrl,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import {
   PAYMENT_SUCCEEDED_V1,
   STOCK_RELEASED_V1,
@@ -24,11 +31,8 @@ import {
   PLACE_ORDER,
   sleep,
   startOrders,
-  startProductsStandIn,
   statusChangesOf,
-  waitFor,
   type Observed,
-  type ProductsStandIn,
 } from './orders.harness.js';
 
 /**
@@ -68,7 +72,7 @@ function driver(products: ProductsStandIn, orders: () => TestSubgraph, seen: () 
     publish,
     /** A fresh order of a fresh customer: its id, product and the customer's token. */
     async place() {
-      const productId = products.createProduct('2.50');
+      const productId = products.createProduct(250);
       const token = await customerToken(orders());
       const res = await orders().request(
         PLACE_ORDER,

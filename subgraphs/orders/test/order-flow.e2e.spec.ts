@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventEnvelope } from '@shop/platform';
-import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import {
   PAYMENT_DECLINED_V1,
   PAYMENT_SUCCEEDED_V1,
@@ -24,11 +30,8 @@ import {
   PLACE_ORDER,
   sleep,
   startOrders,
-  startProductsStandIn,
   statusChangesOf,
-  waitFor,
   type Observed,
-  type ProductsStandIn,
 } from './orders.harness.js';
 
 /**
@@ -85,7 +88,7 @@ describe('the order flow: events and cancelOrder move orders through the state m
 
   /** A fresh order of a fresh customer: its id, product and the customer's token. */
   const placeOrder = async () => {
-    const productId = products.createProduct('2.50');
+    const productId = products.createProduct(250);
     const token = await customerToken(orders);
     const res = await orders.request(PLACE_ORDER, { input: orderInput([{ productId, quantity: 1 }]) }, token);
     expect(res.errors).toBeUndefined();
@@ -283,7 +286,7 @@ describe('the order flow: events and cancelOrder move orders through the state m
   });
 
   it('prices from the projection fed by products.product.updated.v1 (newer only)', async () => {
-    const productId = products.createProduct('1.00');
+    const productId = products.createProduct(100);
     const token = await customerToken(orders);
     // Learned through _entities on the first order...
     await orders.request(PLACE_ORDER, { input: orderInput([{ productId, quantity: 1 }]) }, token);

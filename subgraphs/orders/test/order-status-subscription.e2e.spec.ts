@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
-import { webSocketClient, type TestSubscription, type WebSocketTestClient } from '@shop/platform/testing';
+import {
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubscription,
+  waitFor,
+  webSocketClient,
+  type WebSocketTestClient,
+} from '@shop/platform/testing';
 import {
   ORDER_STATUS_CHANGED_V1,
   PAYMENT_DECLINED_V1,
@@ -23,10 +30,7 @@ import {
   PLACE_ORDER,
   sleep,
   startOrders,
-  startProductsStandIn,
-  waitFor,
   type OrdersUnderTest,
-  type ProductsStandIn,
 } from './orders.harness.js';
 
 /** The Order fields the query `order(id)` reads too, so a state can be compared with a fresh read. */
@@ -146,7 +150,7 @@ describe('orderStatusChanged', () => {
   };
   /** A fresh order (2 x 2.50 USD) of a fresh customer, placed on `replica`. */
   const place = async (replica: OrdersUnderTest = a) => {
-    const productId = products.createProduct('2.50');
+    const productId = products.createProduct(250);
     const customerId = randomUUID();
     const token = await customerToken(replica, customerId);
     const res = await replica.request(

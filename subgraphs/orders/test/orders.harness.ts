@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type EventConsumer, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
 import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
 import {
@@ -19,76 +15,9 @@ import {
   type OrderPlacedV1,
   type OrderStatusChangedV1,
 } from '@shop/schema';
-import { gql } from 'graphql-tag';
 import { buildApp, type OrdersOptions } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
-
-interface CatalogEntry {
-  amount: string;
-  currencyCode: string;
-  updatedAt: string;
-}
-
-/**
- * A real, tiny stand-in for the products subgraph: a federation subgraph whose `_entities` answers
- * `Product { id price { amount currencyCode } updatedAt }` for the products in `catalog` (null for
- * any other id), as the real one does.
- */
-export async function startProductsStandIn() {
-  const catalog = new Map<string, CatalogEntry>();
-  let entityRequests = 0;
-  const server = new ApolloServer({
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-    schema: buildSubgraphSchema({
-      typeDefs: gql`
-        extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-        type Money {
-          amount: String!
-          currencyCode: String!
-        }
-        type Product @key(fields: "id") {
-          id: ID!
-          price: Money!
-          updatedAt: String!
-        }
-        type Query {
-          productCount: Int!
-        }
-      `,
-      resolvers: {
-        Query: { productCount: () => catalog.size },
-        Product: {
-          __resolveReference: (ref: { id: string }) => {
-            entityRequests++;
-            const entry = catalog.get(ref.id);
-            return entry
-              ? {
-                  id: ref.id,
-                  price: { amount: entry.amount, currencyCode: entry.currencyCode },
-                  updatedAt: entry.updatedAt,
-                }
-              : null;
-          },
-        },
-      },
-    }),
-  });
-  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
-  return {
-    url,
-    catalog,
-    entityRequests: () => entityRequests,
-    /** A product the catalog knows at `amount` (USD). */
-    createProduct(amount: string, currencyCode = 'USD') {
-      const id = randomUUID();
-      catalog.set(id, { amount, currencyCode, updatedAt: new Date().toISOString() });
-      return id;
-    },
-    stop: () => server.stop(),
-  };
-}
-export type ProductsStandIn = Awaited<ReturnType<typeof startProductsStandIn>>;
 
 /**
  * Starts orders on port 0 against a fresh database, with its own consumer group. `options` tune the
@@ -228,19 +157,6 @@ export const CANCEL_ORDER = /* GraphQL */ `
 export async function count(runtime: SubgraphRuntime, table: string): Promise<number> {
   const [row] = await runtime.orm.em.fork().execute<{ n: string }[]>(`select count(*) as n from ${table}`);
   return Number(row!.n);
-}
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
+import {
+  errorCodes,
+  type ProductsStandIn,
+  startProductsStandIn,
+  type TestSubgraph,
+  waitFor,
+} from '@shop/platform/testing';
 import {
   adminToken,
   count,
@@ -11,10 +17,7 @@ import {
   PLACE_ORDER,
   sleep,
   startOrders,
-  startProductsStandIn,
-  waitFor,
   type Observed,
-  type ProductsStandIn,
 } from './orders.harness.js';
 
 /**
@@ -57,8 +60,8 @@ describe('placeOrder and reading orders', () => {
   };
 
   it('places an order PENDING, priced from the catalog, and publishes orders.order.placed.v1', async () => {
-    const a = products.createProduct('19.99');
-    const b = products.createProduct('5.00');
+    const a = products.createProduct(1999);
+    const b = products.createProduct(500);
     const customerId = randomUUID();
     const token = await customerToken(orders, customerId);
 
@@ -122,13 +125,13 @@ describe('placeOrder and reading orders', () => {
     });
 
     // The price was snapshotted: a later catalog change does not touch the stored order.
-    products.catalog.get(a)!.amount = '99.00';
+    products.catalog.get(a)!.priceMinor = 9900;
     const again = await orders.request(ORDER, { id: order.id }, token);
     expect(again.data.order.items[0].unitPrice.amount).toBe('19.99');
   });
 
   it('merges lines naming the same product', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const res = await orders.request(
       PLACE_ORDER,
       {
@@ -144,7 +147,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('replays the same idempotency key: the same order, one event', async () => {
-    const a = products.createProduct('3.50');
+    const a = products.createProduct(350);
     const token = await customerToken(orders);
     const input = orderInput([{ productId: a, quantity: 1 }]);
     const first = await orders.request(PLACE_ORDER, { input }, token);
@@ -163,7 +166,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('refuses the same key with other items (CONFLICT), changing nothing', async () => {
-    const a = products.createProduct('2.00');
+    const a = products.createProduct(200);
     const token = await customerToken(orders);
     const input = orderInput([{ productId: a, quantity: 1 }]);
     await orders.request(PLACE_ORDER, { input }, token);
@@ -180,7 +183,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('places one order for concurrent identical requests', async () => {
-    const a = products.createProduct('4.00');
+    const a = products.createProduct(400);
     const customerId = randomUUID();
     const token = await customerToken(orders, customerId);
     const input = orderInput([{ productId: a, quantity: 1 }]);
@@ -202,7 +205,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('refuses bad input with BAD_USER_INPUT and stores nothing', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const token = await customerToken(orders);
     const line = { productId: a, quantity: 1 };
     const before = await tables();
@@ -222,7 +225,7 @@ describe('placeOrder and reading orders', () => {
       [
         '51 lines',
         orderInput(
-          Array.from({ length: 51 }, () => ({ productId: products.createProduct('1.00'), quantity: 1 })),
+          Array.from({ length: 51 }, () => ({ productId: products.createProduct(100), quantity: 1 })),
         ),
       ],
       ['bad token', orderInput([line], { paymentToken: 'visa' })],
@@ -257,7 +260,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('refuses anonymous callers with UNAUTHENTICATED', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const before = await tables();
     const res = await orders.request(PLACE_ORDER, { input: orderInput([{ productId: a, quantity: 1 }]) });
     expect(errorCodes(res)).toEqual(['UNAUTHENTICATED']);
@@ -266,7 +269,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('shows an order to its customer and admins only (null for anyone else)', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const owner = await customerToken(orders);
     const placed = await orders.request(
       PLACE_ORDER,
@@ -285,7 +288,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('resolves Order entities in one batch, null for orders the caller may not see', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const owner = await customerToken(orders);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
@@ -316,7 +319,7 @@ describe('placeOrder and reading orders', () => {
   });
 
   it('lists a user’s orders newest first with keyset paging (User.orders)', async () => {
-    const a = products.createProduct('1.00');
+    const a = products.createProduct(100);
     const customerId = randomUUID();
     const token = await customerToken(orders, customerId);
     const placed: string[] = [];

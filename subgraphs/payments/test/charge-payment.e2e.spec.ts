@@ -8,7 +8,8 @@ import {
   paymentDeclinedV1,
   paymentSucceededV1,
 } from '@shop/schema';
-import { orderPlaced, startPayments, waitFor, type PaymentsHarness } from './payments.harness.js';
+import { waitFor } from '@shop/platform/testing';
+import { orderPlaced, startPayments, type PaymentsHarness } from './payments.harness.js';
 
 describe('charging an order once its stock is reserved', () => {
   let h: PaymentsHarness;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventConsumer, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { startTestSubgraph, type TestSubgraph, waitFor } from '@shop/platform/testing';
 import {
   ORDER_CANCELLED_V1,
   ORDER_PLACED_V1,
@@ -214,19 +214,6 @@ export const orderPlaced = (patch: Partial<OrderPlacedV1> = {}): OrderPlacedV1 =
   placedAt: new Date().toISOString(),
   ...patch,
 });
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 export const PAYMENT_ENTITIES = /* GraphQL */ `
   query ($r: [_Any!]!) {

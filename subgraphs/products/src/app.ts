@@ -5,7 +5,7 @@ import type { SubgraphApp } from '@shop/platform/testing';
 import { categoryResolvers } from './category.resolvers.js';
 import { CategoryService } from './category.service.js';
 import type { Context } from './context.js';
-import { CONSUMER_GROUP, startProductConsumer } from './product.consumer.js';
+import { startProductConsumer } from './product.consumer.js';
 import { productResolvers } from './product.resolvers.js';
 import { ProductService } from './product.service.js';
 import { DateTimeScalar, DecimalScalar } from '@shop/platform';
@@ -15,10 +15,6 @@ const typeDefs = gql(readFileSync(new URL('../products.graphql', import.meta.url
 export interface ProductsOptions {
   /** The store currency (ISO 4217); default `USD`. */
   currency?: string;
-  /** Kafka consumer group; default `products`. Tests give each server its own. */
-  consumerGroup?: string;
-  /** Dead-letter topic; default `<consumerGroup>.dlq`. */
-  deadLetterTopic?: string;
 }
 
 /** The products subgraph on an open runtime. No side effects until `listen` / `startConsumers`. */
@@ -48,10 +44,7 @@ export function buildApp(runtime: SubgraphRuntime, options: ProductsOptions = {}
   return {
     service,
     startConsumers: async () => {
-      const consumer = await startProductConsumer(runtime, products, {
-        groupId: options.consumerGroup ?? CONSUMER_GROUP,
-        ...(options.deadLetterTopic ? { deadLetterTopic: options.deadLetterTopic } : {}),
-      });
+      const consumer = await startProductConsumer(runtime, products);
       return [{ name: 'stock-consumer', stop: () => consumer.stop() }];
     },
   };

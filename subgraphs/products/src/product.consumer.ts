@@ -6,18 +6,16 @@ import type { ProductService } from './product.service.js';
 export const CONSUMER_GROUP = 'products';
 
 /**
- * Consumes `inventory.stock.changed.v1` into the products' `in_stock` projection. Each event is
- * applied once (processed-event row in the same transaction); a payload that does not parse goes
- * to the dead-letter topic (default `<groupId>.dlq`).
+ * Consumes `inventory.stock.changed.v1` into the products' `in_stock` projection, in group
+ * `products`. Each event is applied once (processed-event row in the same transaction); a payload
+ * that does not parse goes to the dead-letter topic `products.dlq`.
  */
 export function startProductConsumer(
   runtime: SubgraphRuntime,
   products: ProductService,
-  { groupId = CONSUMER_GROUP, deadLetterTopic }: { groupId?: string; deadLetterTopic?: string } = {},
 ): Promise<EventConsumer> {
   return runtime.kafka.consume({
-    groupId,
-    ...(deadLetterTopic ? { deadLetterTopic } : {}),
+    groupId: CONSUMER_GROUP,
     handlers: {
       [STOCK_CHANGED_V1]: {
         parse: (payload) => stockChangedV1.parse(payload),

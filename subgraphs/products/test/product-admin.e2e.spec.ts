@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { errorCodes } from '@shop/platform/testing';
+import { errorCodes, waitFor } from '@shop/platform/testing';
 import { PRODUCT_CREATED_V1, PRODUCT_UPDATED_V1, productChangedV1 } from '@shop/schema';
-import { collectEvents, eventually, startProducts, type ProductsUnderTest } from './products.fixture.js';
+import { collectEvents, startProducts, type ProductsUnderTest } from './products.fixture.js';
 
 const CREATE_PRODUCT = `mutation($input: CreateProductInput!) {
   createProduct(input: $input) { id sku slug name description createdAt updatedAt price { amount currencyCode } category { id name } }
@@ -85,7 +85,7 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
     it('publishes products.product.created.v1 through the outbox, keyed by the product id', async () => {
       const { data } = await create({ sku: 'EVT-0001', name: 'Event Hammer', price: '12.34' });
       const product = data.createProduct;
-      const event = await eventually(async () =>
+      const event = await waitFor(async () =>
         events.events.find((e) => e.type === PRODUCT_CREATED_V1 && e.key === product.id),
       );
       expect(event.payload).toEqual({
@@ -227,7 +227,7 @@ describe('catalog administration: createProduct, updateProduct, createCategory',
       );
       expect(found.data.products.edges).toEqual([{ node: { id: product.id } }]);
 
-      const event = await eventually(async () =>
+      const event = await waitFor(async () =>
         events.events.find((e) => e.type === PRODUCT_UPDATED_V1 && e.key === product.id),
       );
       expect(event.payload).toEqual({

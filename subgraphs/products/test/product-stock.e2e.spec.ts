@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { envelope, type EventEnvelope } from '@shop/platform';
 import { STOCK_CHANGED_V1, type StockChangedV1 } from '@shop/schema';
-import {
-  eventually,
-  startProducts,
-  type CreatedProduct,
-  type ProductsUnderTest,
-} from './products.fixture.js';
+import { waitFor } from '@shop/platform/testing';
+import { startProducts, type CreatedProduct, type ProductsUnderTest } from './products.fixture.js';
 
 const IN_STOCK =
   'query($inStock: Boolean) { products(first: 100, filter: { inStock: $inStock }) { totalCount edges { node { id } } } }';
@@ -56,7 +52,7 @@ describe('the inStock filter follows inventory.stock.changed.v1 (eventually cons
   it('lists a product as in stock once inventory reports available stock', async () => {
     expect(await listed(true)).toEqual([]);
     await publish(stockEvent(drill.id, 5));
-    await eventually(async () => (await listed(true)).includes(drill.id));
+    await waitFor(async () => (await listed(true)).includes(drill.id));
     expect(await listed(true)).toEqual([drill.id]);
     expect(await listed(false)).toEqual([saw.id]);
   });
@@ -64,17 +60,17 @@ describe('the inStock filter follows inventory.stock.changed.v1 (eventually cons
   it('ignores a stale event (older changedAt than the one applied)', async () => {
     const stale = stockEvent(drill.id, 0, new Date(clock - 60_000).toISOString());
     await publish(stale);
-    await eventually(() => processed(stale));
+    await waitFor(() => processed(stale));
     expect(await listed(true)).toEqual([drill.id]);
   });
 
   it('goes out of stock when available reaches 0, and applies a redelivered event id once', async () => {
     const soldOut = stockEvent(drill.id, 0);
     await publish(soldOut);
-    await eventually(async () => !(await listed(true)).includes(drill.id));
+    await waitFor(async () => !(await listed(true)).includes(drill.id));
     const restocked = stockEvent(drill.id, 3);
     await publish(restocked);
-    await eventually(async () => (await listed(true)).includes(drill.id));
+    await waitFor(async () => (await listed(true)).includes(drill.id));
     // The sold-out event again, even dressed with a newer time: its id was applied already.
     await publish({
       ...soldOut,
@@ -82,14 +78,14 @@ describe('the inStock filter follows inventory.stock.changed.v1 (eventually cons
     });
     const marker = stockEvent(drill.id, 3);
     await publish(marker);
-    await eventually(() => processed(marker));
+    await waitFor(() => processed(marker));
     expect(await listed(true)).toEqual([drill.id]);
   });
 
   it('dead-letters a malformed event and carries on with the next one', async () => {
     const malformed = envelope(STOCK_CHANGED_V1, saw.id, { productId: saw.id, available: 'lots' });
     await publish(malformed, stockEvent(saw.id, 2));
-    await eventually(async () => (await listed(true)).includes(saw.id));
+    await waitFor(async () => (await listed(true)).includes(saw.id));
     expect(await processed(malformed)).toBe(false);
     expect((await listed(true)).sort()).toEqual([drill.id, saw.id].sort());
   });

@@ -7,8 +7,8 @@ import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
 
 /**
- * The products subgraph on port 0 against a fresh database, with its own consumer group (so
- * parallel test files never steal each other's events) and tokens for an admin and a customer.
+ * The products subgraph on port 0 against a fresh database and a Kafka namespace of its own (so
+ * parallel test files never steal each other's events), with tokens for an admin and a customer.
  * `consumers: false` leaves the Kafka consumer off (specs that count SQL statements).
  */
 export async function startProducts({ consumers = true }: { consumers?: boolean } = {}) {
@@ -17,11 +17,7 @@ export async function startProducts({ consumers = true }: { consumers?: boolean 
     consumers,
     entities,
     migrations,
-    buildApp: (runtime) =>
-      buildApp(runtime, {
-        consumerGroup: `products-test-${randomUUID().slice(0, 8)}`,
-        deadLetterTopic: 'products-test.dlq',
-      }),
+    buildApp,
   });
   const admin = await subgraph.issuer.token(randomUUID(), { roles: ['ADMIN'] });
   const customer = await subgraph.issuer.token(randomUUID(), { roles: ['CUSTOMER'] });
@@ -84,20 +80,6 @@ function factories(subgraph: TestSubgraph, admin: string) {
   }
 
   return { createCategory, createProduct, unique };
-}
-
-/** Polls `check` until it returns a truthy value (or fails after `timeoutMs`). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

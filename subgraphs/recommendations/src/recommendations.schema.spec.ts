@@ -1,17 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import {
-  buildApiSchema,
-  composeSupergraph,
-  loadSubgraphSources,
-  readSupergraphConfig,
-  validateOperations,
-} from '../../../schema/src/supergraph/index.js';
+import { composeWith, validateContractOperations } from '../../../schema/src/supergraph/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const sdl = readFileSync(new URL('../recommendations.graphql', import.meta.url), 'utf8');
-const operationsFile = process.env.CONTRACT_OPERATIONS || `${repoRoot}../shared/api/operations.graphql`;
 
 /**
  * recommendations.graphql composes with every subgraph registered in supergraph.yaml (through the
@@ -20,21 +11,8 @@ const operationsFile = process.env.CONTRACT_OPERATIONS || `${repoRoot}../shared/
  */
 describe('recommendations.graphql in the supergraph', () => {
   it('composes and serves Product and ForYou', async () => {
-    const config = await readSupergraphConfig(`${repoRoot}supergraph.yaml`);
-    const sources = (await loadSubgraphSources(config.subgraphs)).filter((s) => s.name !== 'recommendations');
-    sources.push({
-      name: 'recommendations',
-      url: 'http://127.0.0.1:4009/graphql',
-      file: 'recommendations.graphql',
-      sdl,
-    });
-    const outcome = composeSupergraph(sources);
-    if (!outcome.ok) throw new Error(JSON.stringify(outcome.problems, null, 2));
-    const report = validateOperations(
-      buildApiSchema(outcome.supergraphSdl),
-      readFileSync(operationsFile, 'utf8'),
-    );
-    const ours = report.operations.filter((o) => ['Product', 'ForYou'].includes(o.name));
+    const supergraphSdl = await composeWith({ name: 'recommendations', sdl });
+    const ours = await validateContractOperations(supergraphSdl, ['Product', 'ForYou']);
     expect(ours.map((o) => [o.name, o.errors])).toEqual([
       ['Product', []],
       ['ForYou', []],

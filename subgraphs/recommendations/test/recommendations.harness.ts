@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventEnvelope } from '@shop/platform';
-import { startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { startTestSubgraph, type TestSubgraph, waitFor } from '@shop/platform/testing';
 import {
   ORDER_CANCELLED_V1,
   ORDER_CONFIRMED_V1,
@@ -104,19 +104,6 @@ export const pairCount = (subgraph: TestSubgraph, a: string, b: string) =>
 /** Units of a product sold. */
 export const unitsSold = (subgraph: TestSubgraph, id: string) =>
   scalar(subgraph, 'select units_sold as n from product_sales where product_id = ?', [id]);
-
-/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Waits until the consumer has applied `n` distinct events in all. */
 export const waitForProcessed = (subgraph: TestSubgraph, n: number) =>

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { EventConsumer, EventEnvelope } from '@shop/platform';
-import { errorCodes } from '@shop/platform/testing';
+import { errorCodes, waitFor } from '@shop/platform/testing';
 import { USER_UPDATED_V1, userUpdatedV1, type UserUpdatedV1 } from '@shop/schema';
-import { ME, UPDATE_PROFILE, startUsers, waitFor, type UsersHarness } from './users.harness.js';
+import { ME, UPDATE_PROFILE, startUsers, type UsersHarness } from './users.harness.js';
 
 describe('updateProfile', () => {
   let h: UsersHarness;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { envelope } from '@shop/platform';
-import { createTestIssuer, startTestSubgraph, type TestSubgraph } from '@shop/platform/testing';
+import { createTestIssuer, startTestSubgraph, type TestSubgraph, waitFor } from '@shop/platform/testing';
 import { buildApp } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
@@ -136,12 +136,3 @@ export const addressInput = (patch: Record<string, unknown> = {}) => ({
   country: 'DE',
   ...patch,
 });
-
-/** Polls `condition` every 50 ms until it holds; rejects after `timeoutMs`. */
-export async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
