@@ -329,16 +329,27 @@ export function createKafka({
   }
 
   /**
-   * Creates the missing topics and waits until each has a leader. A broker that has just started
-   * answers "not hosting this partition" or "coordinator loading" for a while: those retriable
-   * errors are retried with backoff for up to ~30 s before giving up.
+   * Runs `work` until it succeeds, at most 20 times with growing pauses (about 30 s in all). A broker
+   * that has just started answers "not hosting this partition", "not the leader" or "coordinator
+   * loading" for a while; two services creating the same topic at once race into "already exists".
    */
+  async function brokerRetry<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        log.warn({ err: error, attempt }, `${what}: broker not ready yet; retrying`);
+        await sleep(Math.min(250 * attempt, 3_000));
+      }
+    }
+  }
+
+  /** Creates the missing topics and waits until each has a leader (retried while the broker warms up). */
   async function ensureTopics(topics: string[], partitions = 3) {
     const wanted = [...new Set(topics.map(physical))];
-    for (let attempt = 1; ; attempt++) {
-      const admin = kafka.admin();
-      try {
-        await admin.connect();
+    await brokerRetry('topics', () =>
+      withAdmin(async (admin) => {
         const existing = new Set(await admin.listTopics());
         const missing = wanted.filter((t) => !existing.has(t));
         if (missing.length) {
@@ -348,17 +359,8 @@ export function createKafka({
           });
         }
         await admin.fetchTopicMetadata({ topics: wanted });
-        return;
-      } catch (error) {
-        // Any failure here is retried (bounded): besides the broker's retriable answers, two
-        // services creating the same topic at once race into "already exists".
-        if (attempt >= 20) throw error;
-        log.warn({ err: error, attempt }, 'topics not ready yet; retrying');
-        await sleep(Math.min(250 * attempt, 3_000));
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
-    }
+      }),
+    );
   }
 
   async function producer(): Promise<EventProducer> {
@@ -397,16 +399,18 @@ export function createKafka({
     await ensureTopics([...topics, deadLetterTopic]);
     const dlq = await producer();
     if (options.startAtEnd) {
-      await withAdmin(async (admin) => {
-        for (const topic of topics) {
-          const ends = await admin.fetchTopicOffsets(physical(topic));
-          await admin.setOffsets({
-            groupId: physical(groupId),
-            topic: physical(topic),
-            partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-          });
-        }
-      });
+      await brokerRetry('start offsets', () =>
+        withAdmin(async (admin) => {
+          for (const topic of topics) {
+            const ends = await admin.fetchTopicOffsets(physical(topic));
+            await admin.setOffsets({
+              groupId: physical(groupId),
+              topic: physical(topic),
+              partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+            });
+          }
+        }),
+      );
     }
     const consumer: Consumer = kafka.consumer({ groupId: physical(groupId), allowAutoTopicCreation: false });
     await consumer.connect();

@@ -165,13 +165,16 @@ export function stackKafka(namespace: string) {
   }
 
   /**
-   * Every consumer group of the stack with its lag per subscribed partition (the broker's view:
-   * end offset - committed offset). A group in the middle of a rebalance shows no subscription.
+   * Every durable consumer group of the stack with its lag per subscribed partition (the broker's
+   * view: end offset - committed offset). A group in the middle of a rebalance shows no subscription.
+   * Left out: this helper's own readers, and the per-process live-event groups (`<subgraph>.live.*`:
+   * they feed subscriptions, change no state, and one of a killed process stays behind, memberless).
    */
   async function lags() {
     const result = new Map<string, Awaited<ReturnType<KafkaClient['consumerLag']>>>();
     for (const group of await groups())
-      if (!group.startsWith('e2e-reader-')) result.set(group, await client.consumerLag(group));
+      if (!group.startsWith('e2e-reader-') && !/\.live\./.test(group))
+        result.set(group, await client.consumerLag(group));
     return result;
   }
 

@@ -24,7 +24,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { findAccessError } from '../plugins/access-directives.plugin.js';
 import { findLimitViolation, type OperationLimits } from '../plugins/operation-limits.plugin.js';
-import { forwardedFor, type RouterContext } from '../request-context.js';
+import { forwardedFor, newTraceparent, type RouterContext } from '../request-context.js';
 import { edgeAuthError, formatRouterError, OPERATION_LIMIT_EXCEEDED } from '../router-errors.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { ServedSupergraph } from './served-supergraph.js';
@@ -180,7 +180,7 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
       forwardedHeaders: {
         ...(viewer && authorization ? { authorization } : {}),
         'x-request-id': requestId,
-        traceparent: `00-${randomUUID().replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`,
+        traceparent: newTraceparent(),
         'x-forwarded-for': forwarded,
       },
       ws: { id, payload, connection, socket },
