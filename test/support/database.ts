@@ -1,6 +1,23 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { testDatabaseUrl } from '../../platform/src/testing/database.js';
 
-const baseUrl = () => process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+type Connection = ReturnType<ReturnType<MikroORM['em']['fork']>['getConnection']>;
+
+/** Opens a short-lived connection to one of a stack's databases for `work`, then closes it. */
+async function withConnection<T>(database: string, work: (conn: Connection) => Promise<T>): Promise<T> {
+  const orm = await MikroORM.init({
+    clientUrl: testDatabaseUrl(),
+    dbName: database,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
+  });
+  try {
+    return await work(orm.em.fork().getConnection());
+  } finally {
+    await orm.close(true);
+  }
+}
 
 /**
  * Runs `sql` (with `?` placeholders) against one of a stack's databases and resolves its rows: how
@@ -11,18 +28,7 @@ export async function sql<R = Record<string, unknown>>(
   text: string,
   params: unknown[] = [],
 ): Promise<R[]> {
-  const orm = await MikroORM.init({
-    clientUrl: baseUrl(),
-    dbName: database,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    ensureDatabase: false,
-  });
-  try {
-    return await orm.em.fork().getConnection().execute<R[]>(text, params);
-  } finally {
-    await orm.close(true);
-  }
+  return withConnection(database, (conn) => conn.execute<R[]>(text, params));
 }
 
 /** Tables the kit keeps for itself; their rows change with every delivery and publish by design. */
@@ -33,15 +39,7 @@ const BOOKKEEPING = ['processed_event', 'outbox_message', 'mikro_orm_migrations'
  * rows`, for comparing a database before and after something that must change nothing.
  */
 export async function snapshot(database: string): Promise<Record<string, string[]>> {
-  const orm = await MikroORM.init({
-    clientUrl: baseUrl(),
-    dbName: database,
-    entities: [],
-    discovery: { warnWhenNoEntities: false },
-    ensureDatabase: false,
-  });
-  try {
-    const conn = orm.em.fork().getConnection();
+  return withConnection(database, async (conn) => {
     const tables = await conn.execute<{ table_name: string }[]>(
       `select table_name from information_schema.tables
         where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
@@ -53,9 +51,7 @@ export async function snapshot(database: string): Promise<Record<string, string[
       result[table] = rows.map((r) => JSON.stringify(r)).sort();
     }
     return result;
-  } finally {
-    await orm.close(true);
-  }
+  });
 }
 
 /** Rows that differ between two snapshots, as `database.table: +n row` (added) / `-n row` (gone) lines. */
