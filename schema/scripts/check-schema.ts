@@ -3,9 +3,11 @@
  * a readable report when:
  *   (a) supergraph.yaml or a subgraph SDL file is unusable, or composition fails;
  *   (b) schema/supergraph.graphql differs from a fresh composition (run npm run compose);
- *   (c) an operation of the client contract (../shared/api/operations.graphql, or $CONTRACT_OPERATIONS)
+ *   (c) an operation of the client contract (schema/contract/operations.graphql, or $CONTRACT_OPERATIONS)
  *       does not validate against the API schema, unless schema/pending-operations.txt lists it; a listed
- *       operation that validates now, or a listed name that is no contract operation, fails too.
+ *       operation that validates now, or a listed name that is no contract operation, fails too;
+ *   (d) the contract copy in schema/contract/ differs from the published contract beside the checkout
+ *       (../shared/api, or $CONTRACT_UPSTREAM) where one exists (see check-contract.ts).
  * The pending list and an "N operations validate, M pending" summary are printed on every run.
  */
 import {
@@ -20,6 +22,7 @@ import {
   type ContractVerdict,
 } from '../src/supergraph/index.js';
 import {
+  checkContractCopy,
   composeFromConfig,
   display,
   PipelineFailure,
@@ -38,7 +41,11 @@ async function main(): Promise<void> {
   console.log(formatPendingLine(pending.names));
   const composed = await composeFromConfig(paths);
   console.log(`composition: ok (${composed.subgraphs.length} subgraphs: ${composed.subgraphs.join(', ')})`);
-  const failures = [...pending.problems, ...(await checkDrift(paths, composed))];
+  const failures = [
+    ...pending.problems,
+    ...(await checkDrift(paths, composed)),
+    ...(await checkContractCopy(paths)),
+  ];
   const verdict = await checkContract(paths, composed, pending.names);
   failures.push(...verdict.failures);
   if (verbose) printStillPending(verdict);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import {
   ApiSchemaError,
   checkFederationVersion,
+  compareContractCopy,
+  formatContractDrift,
   compositionVersion,
   composeSupergraph,
   formatCompositionProblems,
@@ -11,6 +13,9 @@ import {
   loadSubgraphSources,
   SubgraphSourceError,
   SupergraphConfigError,
+  contractOperationsFile,
+  upstreamContractDir,
+  CONTRACT_DIR,
   withGeneratedHeader,
   type CompositionHintSummary,
 } from '../src/supergraph/index.js';
@@ -22,8 +27,12 @@ export interface PipelinePaths {
   configFile: string;
   /** The committed, generated `schema/supergraph.graphql`. */
   supergraphFile: string;
-  /** The client contract: `<repo root>/../shared/api/operations.graphql`, or `$CONTRACT_OPERATIONS`. */
+  /** The client contract's operations: the copy `schema/contract/operations.graphql`, or `$CONTRACT_OPERATIONS`. */
   operationsFile: string;
+  /** The repository's copy of the client contract (`schema/contract/`). */
+  contractDir: string;
+  /** The published contract beside the checkout (`../shared/api`, or `$CONTRACT_UPSTREAM`), when present. */
+  upstreamContractDir: string;
   /** `schema/pending-operations.txt`. */
   pendingFile: string;
 }
@@ -36,7 +45,9 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): PipelinePath
     repoRoot,
     configFile: resolve(env.SUPERGRAPH_CONFIG || resolve(repoRoot, 'supergraph.yaml')),
     supergraphFile: resolve(schemaDir, 'supergraph.graphql'),
-    operationsFile: resolve(env.CONTRACT_OPERATIONS || resolve(repoRoot, '../shared/api/operations.graphql')),
+    operationsFile: resolve(contractOperationsFile(env)),
+    contractDir: resolve(CONTRACT_DIR),
+    upstreamContractDir: resolve(upstreamContractDir(env)),
     pendingFile: resolve(schemaDir, 'pending-operations.txt'),
   };
 }
@@ -102,4 +113,29 @@ export function reportFatal(error: unknown): void {
   const readable = known.some((kind) => error instanceof kind);
   console.error(readable ? (error as Error).message : error);
   process.exitCode = 1;
+}
+
+/**
+ * Compares `schema/contract/` with the published contract beside the checkout and prints the outcome.
+ * Resolves with the failures: a drift report when they differ; with `requireUpstream`, also when there is
+ * no published contract to compare with (a clone on its own passes otherwise: there is nothing to drift from).
+ */
+export async function checkContractCopy(
+  paths: PipelinePaths,
+  options: { requireUpstream?: boolean } = {},
+): Promise<string[]> {
+  const copy = display(paths, paths.contractDir);
+  const upstream = display(paths, paths.upstreamContractDir);
+  const outcome = await compareContractCopy(paths.contractDir, paths.upstreamContractDir);
+  switch (outcome.status) {
+    case 'same':
+      console.log(`contract copy: ${copy} matches ${upstream} (${outcome.files.join(', ')})`);
+      return [];
+    case 'no-upstream':
+      if (options.requireUpstream) return [`no published contract at ${upstream} to compare ${copy} with`];
+      console.log(`contract copy: no published contract at ${upstream}; ${copy} is the contract`);
+      return [];
+    case 'drift':
+      return [formatContractDrift(outcome.drift, copy, upstream)];
+  }
 }

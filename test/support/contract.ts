@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
-import { ROOT } from '../../scripts/stack.js';
+import { contractOperationsFile } from '../../schema/src/supergraph/contract.js';
 
-/** The client contract's operations file (CONTRACT_OPERATIONS overrides the path). */
-const file = process.env.CONTRACT_OPERATIONS ?? join(ROOT, '..', 'shared', 'api', 'operations.graphql');
+/** The client contract's operations (schema/contract/operations.graphql; CONTRACT_OPERATIONS overrides it). */
+const file = contractOperationsFile();
 const operations = new Map(
   parse(readFileSync(file, 'utf8'))
     .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && !!d.name)

@@ -6,6 +6,7 @@
 export * from './api-schema.js';
 export * from './composition.js';
 export * from './config.js';
+export * from './contract.js';
 export * from './drift.js';
 export * from './operations.js';
 export * from './pending.js';

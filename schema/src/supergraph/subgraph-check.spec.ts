@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { composeWith, contractOperationsFile, validateContractOperations } from './subgraph-check.js';
+import { contractOperationsFile } from './contract.js';
+import { composeWith, validateContractOperations } from './subgraph-check.js';
 import { ACCOUNTS_SDL, CATALOG_SDL } from './test-fixtures.js';
 
 const CONFIG = `subgraphs:
@@ -84,8 +86,9 @@ type Product @key(fields: "id") { id: ID! name: Int! }
     );
   });
 
-  it('reads the contract from $CONTRACT_OPERATIONS when set, else beside the repo', () => {
+  it('reads the contract from $CONTRACT_OPERATIONS when set, else from the copy in the repository', () => {
     expect(contractOperationsFile({ CONTRACT_OPERATIONS: '/tmp/ops.graphql' })).toBe('/tmp/ops.graphql');
-    expect(contractOperationsFile({})).toMatch(/\/shared\/api\/operations\.graphql$/);
+    expect(contractOperationsFile({})).toMatch(/\/schema\/contract\/operations\.graphql$/);
+    expect(existsSync(contractOperationsFile({}))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { buildApiSchema } from './api-schema.js';
 import { composeSupergraph, formatCompositionProblems } from './composition.js';
+import { contractOperationsFile } from './contract.js';
 import { readSupergraphConfig } from './config.js';
 import { validateOperations, type OperationResult } from './operations.js';
 import { loadSubgraphSources, type SubgraphSource } from './sources.js';
@@ -10,14 +11,6 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** The repo's `supergraph.yaml`: what {@link composeWith} starts from by default. */
 export const REPO_SUPERGRAPH_CONFIG = `${repoRoot}supergraph.yaml`;
-
-/**
- * The client contract's operations file: `$CONTRACT_OPERATIONS` when set, else
- * `<repo root>/../shared/api/operations.graphql` (where `npm run check:schema` reads it too).
- */
-export function contractOperationsFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CONTRACT_OPERATIONS || `${repoRoot}../shared/api/operations.graphql`;
-}
 
 /** A subgraph's SDL as a spec has it (its working copy), for {@link composeWith}. */
 export interface SubgraphUnderCheck {
