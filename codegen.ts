@@ -6,6 +6,54 @@ import { existsSync, readdirSync } from 'node:fs';
 // context type as `Context` from src/context.ts.
 const subgraphs = readdirSync('subgraphs').filter((name) => existsSync(`subgraphs/${name}/${name}.graphql`));
 
+/** An entity this subgraph only references or extends: its resolvers get and return just the key. */
+const reference = '{ id: string }';
+
+/**
+ * Per subgraph, the TypeScript type its resolvers receive as the parent of a GraphQL object type
+ * (and return where the schema has that type). Paths are relative to src/__generated__/. A type
+ * left out is built by the resolvers in its generated GraphQL shape (money, page info, a
+ * payment, a stock level as a Product...), so that shape is its parent type.
+ */
+const mappers: Record<string, Record<string, string>> = {
+  auth: {
+    User: '../account.entity.js#Account',
+    AuthPayload: '../account.service.js#SignedIn',
+    SessionTokens: '../session.service.js#SessionTokens',
+  },
+  users: {
+    User: '../user.service.js#Profile',
+    Address: '../address.entity.js#Address',
+  },
+  products: {
+    Product: '../product.entity.js#Product',
+    Category: '../category.entity.js#Category',
+    // `totalCount` is a function the default resolver calls, so the count runs only when asked.
+    ProductConnection: '../product.service.js#ProductPage',
+  },
+  inventory: {},
+  cart: {
+    Cart: '../cart.pricing.js#CartView',
+    Product: reference,
+  },
+  orders: {
+    Order: '../order-view.js#OrderView',
+    Product: reference,
+    User: reference,
+  },
+  payments: {
+    Order: reference,
+  },
+  notifications: {
+    Order: reference,
+    User: reference,
+  },
+  recommendations: {
+    Product: reference,
+    User: reference,
+  },
+};
+
 const config: CodegenConfig = {
   overwrite: true,
   generates: Object.fromEntries(
@@ -22,6 +70,9 @@ const config: CodegenConfig = {
           enumsAsTypes: true,
           scalars: { DateTime: 'Date | string', Decimal: 'string' },
           maybeValue: 'T | null | undefined',
+          mappers: mappers[name] ?? {},
+          // Imported mappers are named `<Type>Model`, apart from the GraphQL types of the same name.
+          mapperTypeSuffix: 'Model',
         },
       },
     ]),

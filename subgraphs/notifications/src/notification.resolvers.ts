@@ -7,12 +7,7 @@ import {
   type EventEnvelope,
 } from '@shop/platform';
 import type { NotificationCreatedV1 } from '@shop/schema';
-import type {
-  Notification as NotificationType,
-  Order as OrderType,
-  Resolvers,
-  User as UserType,
-} from './__generated__/resolvers-types.js';
+import type { Notification as NotificationType, Resolvers } from './__generated__/resolvers-types.js';
 import type { Context } from './context.js';
 import { decodeNotificationCursor, encodeNotificationCursor } from './notification-cursor.js';
 import type { Notification } from './notification.entity.js';
@@ -26,7 +21,7 @@ const toNotification = (row: Notification): NotificationType => ({
   body: row.body,
   read: row.read,
   createdAt: row.createdAt,
-  order: row.orderId ? ({ id: row.orderId } as OrderType) : null,
+  order: row.orderId ? { id: row.orderId } : null,
 });
 
 /** A live `notifications.notification.created.v1` event as the Notification it announces. */
@@ -37,7 +32,7 @@ const fromEvent = ({ payload }: EventEnvelope<NotificationCreatedV1>): Notificat
   body: payload.body,
   read: false,
   createdAt: new Date(payload.createdAt),
-  order: payload.orderId ? ({ id: payload.orderId } as OrderType) : null,
+  order: payload.orderId ? { id: payload.orderId } : null,
 });
 
 /** Where `notificationAdded` gets its events: this replica's live view of the created topic, by user id. */
@@ -80,7 +75,7 @@ export function notificationResolvers(notifications: NotificationService, feed: 
       },
     },
     User: {
-      __resolveReference: (reference) => ({ id: reference.id }) as UserType,
+      __resolveReference: (reference) => ({ id: reference.id }),
       async notifications(user, { first, after, unreadOnly }, ctx) {
         const viewer = requireViewer(ctx.viewer);
         const userId = user.id.toLowerCase();

@@ -13,12 +13,7 @@ import {
 } from '@shop/platform';
 import type { OrderStatusChangedV1 } from '@shop/schema';
 import DataLoader from 'dataloader';
-import type {
-  OrderItem,
-  Resolvers,
-  StatusChange,
-  User as UserType,
-} from './__generated__/resolvers-types.js';
+import type { OrderItem, Resolvers, StatusChange } from './__generated__/resolvers-types.js';
 import type { Context } from './context.js';
 import { decodeOrderCursor, encodeOrderCursor } from './order-cursor.js';
 import type { Order, OrderStatusChange } from './order.entity.js';
@@ -120,15 +115,14 @@ export function orderResolvers(orders: OrderService, feed: OrderStatusFeed): Res
       // Up to the parent's version: a state sent by `orderStatusChanged` (or read just before a
       // concurrent transition committed) never shows a later status in its history.
       async statusHistory(order, _args, ctx) {
-        const version = (order as Partial<OrderView>).version ?? Number.POSITIVE_INFINITY;
         const changes = await historyOf(ctx).load(order.id);
         return changes
-          .filter((c) => c.version <= version)
+          .filter((c) => c.version <= order.version)
           .map((c): StatusChange => ({ status: c.status, at: c.at }));
       },
     },
     User: {
-      __resolveReference: (reference) => ({ id: reference.id }) as UserType,
+      __resolveReference: (reference) => ({ id: reference.id }),
       async orders(user, { first, after }, ctx) {
         const viewer = requireViewer(ctx.viewer);
         if (viewer.id !== user.id && !isAdmin(viewer))

@@ -1,6 +1,6 @@
 import { badUserInput, perRequest, requireOwnerOrAdmin } from '@shop/platform';
 import DataLoader from 'dataloader';
-import type { Product, Resolvers, User } from './__generated__/resolvers-types.js';
+import type { Resolvers } from './__generated__/resolvers-types.js';
 import type { Context } from './context.js';
 import type { RecommendationRequest, RecommendationService } from './recommendation.service.js';
 
@@ -11,11 +11,8 @@ const checkFirst = (first: number) => {
     throw badUserInput(`first must be 1 to ${MAX_FIRST}`, 'first');
 };
 
-/**
- * A Product reference (`{ id }`): the router resolves its name, price and the rest from products.
- * The cast only states that `recommendations` is resolved by its field resolver.
- */
-const productRef = (id: string) => ({ id }) as Product;
+/** A Product reference (`{ id }`): the router resolves its name, price and the rest from products. */
+const productRef = (id: string) => ({ id });
 
 /**
  * Recommendations' GraphQL resolvers: thin, over the statistics service. `Product.recommendations`
@@ -45,7 +42,7 @@ export function recommendationResolvers(stats: RecommendationService): Resolvers
     },
     User: {
       // No data of our own to look up: the viewer check is on the field, where the data is.
-      __resolveReference: (reference) => ({ id: reference.id }) as User,
+      __resolveReference: (reference) => ({ id: reference.id }),
       async recommendedProducts(user, { first }, ctx) {
         requireOwnerOrAdmin(ctx.viewer, user.id);
         checkFirst(first);

@@ -29,9 +29,8 @@ export function userResolvers(users: UserService): Resolvers {
       __resolveReference: (reference, ctx) => profiles(ctx).load(reference.id),
       addresses: async (user, _args, ctx) => {
         requireOwnerOrAdmin(ctx.viewer, user.id);
-        // Profiles come with their addresses; a bare reference (never produced here) is loaded.
-        if ('addresses' in user) return user.addresses;
-        return (await profiles(ctx).load(user.id))?.addresses ?? [];
+        // Every User parent here is a Profile (`me`, the mutations, `_entities`), addresses included.
+        return user.addresses;
       },
     },
   };

@@ -1,4 +1,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { Account as AccountModel } from '../account.entity.js';
+import type { SignedIn as SignedInModel } from '../account.service.js';
+import type { SessionTokens as SessionTokensModel } from '../session.service.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
@@ -218,7 +221,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  AuthPayload: ResolverTypeWrapper<AuthPayload>;
+  AuthPayload: ResolverTypeWrapper<SignedInModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -226,22 +229,22 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   RegisterInput: RegisterInput;
   Role: Role;
-  SessionTokens: ResolverTypeWrapper<SessionTokens>;
-  User: ResolverTypeWrapper<User>;
+  SessionTokens: ResolverTypeWrapper<SessionTokensModel>;
+  User: ResolverTypeWrapper<AccountModel>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  AuthPayload: AuthPayload;
+  AuthPayload: SignedInModel;
   String: Scalars['String']['output'];
   Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
   RegisterInput: RegisterInput;
-  SessionTokens: SessionTokens;
-  User: User | FederationReferenceTypes['User'];
+  SessionTokens: SessionTokensModel;
+  User: AccountModel;
   ID: Scalars['ID']['output'];
 }>;
 

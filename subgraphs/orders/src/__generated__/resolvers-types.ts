@@ -1,7 +1,9 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { OrderView as OrderViewModel } from '../order-view.js';
 import type { Context } from '../context.js';
 export type Maybe<T> = T | null | undefined;
 export type InputMaybe<T> = T | null | undefined;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -395,21 +397,21 @@ export type ResolversTypes = ResolversObject<{
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Order: ResolverTypeWrapper<Order>;
-  OrderConnection: ResolverTypeWrapper<OrderConnection>;
+  Order: ResolverTypeWrapper<OrderViewModel>;
+  OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  OrderEdge: ResolverTypeWrapper<OrderEdge>;
-  OrderItem: ResolverTypeWrapper<OrderItem>;
+  OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
+  OrderItem: ResolverTypeWrapper<Omit<OrderItem, 'product'> & { product: ResolversTypes['Product'] }>;
   OrderItemInput: OrderItemInput;
   OrderStatus: OrderStatus;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   PlaceOrderInput: PlaceOrderInput;
-  Product: ResolverTypeWrapper<Product>;
+  Product: ResolverTypeWrapper<{ id: string }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ShippingAddress: ResolverTypeWrapper<ShippingAddress>;
   StatusChange: ResolverTypeWrapper<StatusChange>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  User: ResolverTypeWrapper<User>;
+  User: ResolverTypeWrapper<{ id: string }>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -422,20 +424,20 @@ export type ResolversParentTypes = ResolversObject<{
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
-  Order: Order | FederationReferenceTypes['Order'];
-  OrderConnection: OrderConnection;
+  Order: OrderViewModel;
+  OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   Int: Scalars['Int']['output'];
-  OrderEdge: OrderEdge;
-  OrderItem: OrderItem;
+  OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
+  OrderItem: Omit<OrderItem, 'product'> & { product: ResolversParentTypes['Product'] };
   OrderItemInput: OrderItemInput;
   PageInfo: PageInfo;
   PlaceOrderInput: PlaceOrderInput;
-  Product: Product;
+  Product: { id: string };
   Query: Record<PropertyKey, never>;
   ShippingAddress: ShippingAddress;
   StatusChange: StatusChange;
   Subscription: Record<PropertyKey, never>;
-  User: User | FederationReferenceTypes['User'];
+  User: { id: string };
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {

@@ -172,7 +172,7 @@ export type ResolversTypes = ResolversObject<{
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
   Money: ResolverTypeWrapper<Money>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Order: ResolverTypeWrapper<Order>;
+  Order: ResolverTypeWrapper<{ id: string }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Payment: ResolverTypeWrapper<Payment>;
   PaymentStatus: PaymentStatus;
@@ -185,7 +185,7 @@ export type ResolversParentTypes = ResolversObject<{
   Decimal: Scalars['Decimal']['output'];
   Money: Money;
   String: Scalars['String']['output'];
-  Order: Order | FederationReferenceTypes['Order'];
+  Order: { id: string };
   ID: Scalars['ID']['output'];
   Payment: Payment | FederationReferenceTypes['Payment'];
   Boolean: Scalars['Boolean']['output'];

@@ -160,20 +160,20 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  Product: ResolverTypeWrapper<Product>;
+  Product: ResolverTypeWrapper<{ id: string }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  User: ResolverTypeWrapper<User>;
+  User: ResolverTypeWrapper<{ id: string }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  Product: Product | FederationReferenceTypes['Product'];
+  Product: { id: string };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
-  User: User | FederationReferenceTypes['User'];
+  User: { id: string };
   Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
 }>;
