@@ -3,7 +3,8 @@
 #   1. Node packages when missing; Postgres, Redis and Kafka via scripts/infra.sh (reused if up)
 #   2. schema check (composition, drift, client contract), generated resolver types up to date,
 #      lint, type check, formatting
-#   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka)
+#   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka), then the
+#      totals and the ten slowest spec files and tests (scripts/test-summary.mjs)
 # Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,10 +26,6 @@ results=$(mktemp)
 status=0
 NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
   node node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile="$results" "$@" || status=$?
-node -e '
-  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
-  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
-' "$results" || status=1
+node scripts/test-summary.mjs "$results" || status=1
 rm -f "$results"
 exit $status

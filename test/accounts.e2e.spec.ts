@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { contract } from './support/contract.js';
 import { authSigner } from './support/tokens.js';
-import { eventually, useStack } from './support/stack.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
+import { useStack } from './support/stack.js';
 
 // Accounts through the router on the real stack: auth and users joined by federation.
 const api = useStack();
@@ -165,7 +166,7 @@ describe('accounts through the router', () => {
       ['3 New St', true],
     ]);
     // Login shows the new name too, once auth's copy has followed the users.user.updated.v1 event.
-    await eventually(async () => {
+    await waitFor(async () => {
       const login = await api.request(contract('Login'), {
         email: customer.email,
         password: customer.password,

@@ -4,7 +4,8 @@ import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { DEV_ADMIN } from '../scripts/stack.js';
 import { seedCatalog } from '../scripts/seed.js';
 import { contract } from './support/contract.js';
-import { eventually, useStack } from './support/stack.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
+import { useStack } from './support/stack.js';
 
 // The catalog through the router on the real stack: products joined with inventory.
 const api = useStack();
@@ -157,7 +158,7 @@ describe('catalog through the router', () => {
     ).toEqual(['199.99', '45.00', '17.25']);
 
     // a and c have stock (adjusted above); b has none. The inStock filter follows stock events.
-    await eventually(async () => {
+    await waitFor(async () => {
       const inStock = await api.request(contract('Products'), {
         filter: { categoryId: category.id, inStock: true },
         sort: 'NAME_ASC',

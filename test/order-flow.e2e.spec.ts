@@ -1,61 +1,20 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { contract } from './support/contract.js';
-import { eventually, useStack } from './support/stack.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
+import { ADDRESS, ordersOf, useCatalog } from './support/shop.js';
+import { useStack } from './support/stack.js';
 
 // Orders settling through Kafka on the real stack: orders -> inventory -> payments -> orders, with the
 // cart reacting, all observed through the router as a storefront would.
 const api = useStack();
 
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const PRODUCT = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
+const catalog = useCatalog(api, 'Flow');
+const { placeOrder, settled, available } = ordersOf(api);
+const product = (price: string, stock: number) => catalog.product({ price, stock });
 
 describe('order flow through the router', () => {
-  let admin: string;
-  let categoryId: string;
-  const tag = randomUUID().slice(0, 8);
-  let serial = 0;
-
-  async function product(price: string, stock: number) {
-    const created = await api.request(
-      contract('CreateProduct'),
-      { input: { sku: `FLOW-${tag}-${serial++}`, name: `Flow ${tag} ${serial}`, price, categoryId } },
-      admin,
-    );
-    const id = created.data.createProduct.id as string;
-    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
-    return id;
-  }
-
-  const available = async (id: string) =>
-    (await api.request(PRODUCT, { id })).data.product.availableQuantity as number;
-
-  async function placeOrder(
-    token: string,
-    items: { productId: string; quantity: number }[],
-    paymentToken = 'tok_visa',
-  ) {
-    return api.request(
-      contract('PlaceOrder'),
-      { input: { idempotencyKey: randomUUID(), items, paymentToken, shippingAddress: address } },
-      token,
-    );
-  }
-
-  /** Polls the order until it reaches a final status; resolves it. */
-  async function settled(id: string, token: string) {
-    return eventually(async () => {
-      const order = (await api.request(contract('Order'), { id }, token)).data?.order;
-      return order && ['CONFIRMED', 'CANCELLED'].includes(order.status) ? order : undefined;
-    }, 30_000);
-  }
-
-  beforeAll(async () => {
-    admin = await api.adminToken();
-    categoryId = await api.createCategory(admin, `Flow ${tag}`);
-  });
-
   it('confirms an order, empties the cart of it, then cancels it with a refund and the stock back', async () => {
     const customer = await api.registerCustomer();
     const lamp = await product('10.00', 5);
@@ -76,7 +35,7 @@ describe('order flow through the router', () => {
       cancellationReason: null,
       payment: { status: 'SUCCEEDED', amount: { amount: '20.00', currencyCode: 'USD' } },
       customer: { id: customer.id, email: customer.email },
-      shippingAddress: address,
+      shippingAddress: ADDRESS,
     });
     expect(order.statusHistory.map((s: { status: string }) => s.status)).toEqual([
       'PENDING',
@@ -84,7 +43,7 @@ describe('order flow through the router', () => {
       'CONFIRMED',
     ]);
     expect(await available(lamp)).toBe(3);
-    await eventually(
+    await waitFor(
       async () =>
         (await api.request(contract('Cart'), {}, customer.accessToken)).data?.cart.totalQuantity === 0,
     );
@@ -98,7 +57,7 @@ describe('order flow through the router', () => {
       status: 'CANCELLED',
       cancellationReason: 'CUSTOMER_CANCELLED',
     });
-    await eventually(async () => {
+    await waitFor(async () => {
       const after = (await api.request(contract('Order'), { id: orderId }, customer.accessToken)).data?.order;
       return after?.payment?.status === 'REFUNDED' && (await available(lamp)) === 5;
     });
@@ -121,7 +80,7 @@ describe('order flow through the router', () => {
       cancellationReason: 'PAYMENT_DECLINED',
       payment: { status: 'DECLINED' },
     });
-    await eventually(async () => (await available(mug)) === 3);
+    await waitFor(async () => (await available(mug)) === 3);
 
     const tooMany = await placeOrder(customer.accessToken, [{ productId: mug, quantity: 4 }]);
     const outOfStock = await settled(tooMany.data.placeOrder.id, customer.accessToken);
@@ -149,7 +108,7 @@ describe('order flow through the router', () => {
       idempotencyKey: randomUUID(),
       items: [{ productId: pen, quantity: 1 }],
       paymentToken: 'tok_visa',
-      shippingAddress: address,
+      shippingAddress: ADDRESS,
     };
     const first = await api.request(contract('PlaceOrder'), { input }, customer.accessToken);
     const replay = await api.request(contract('PlaceOrder'), { input }, customer.accessToken);
@@ -186,7 +145,7 @@ describe('order flow through the router', () => {
     expect((await settled(orderId, first.accessToken)).status).toBe('CONFIRMED');
 
     // Notifications: WELCOME on registration, ORDER_PLACED and ORDER_CONFIRMED with the order joined from orders.
-    const feed = await eventually(async () => {
+    const feed = await waitFor(async () => {
       const response = await api.request(contract('MyNotifications'), { first: 10 }, first.accessToken);
       const nodes = response.data?.me.notifications.edges.map((e: { node: any }) => e.node) ?? [];
       return nodes.length >= 3 ? response.data.me.notifications : undefined;
@@ -212,7 +171,7 @@ describe('order flow through the router', () => {
     expect(unread.data.me.notifications).toMatchObject({ totalCount: 0, unreadCount: 0 });
 
     // Recommendations: bought together shows up within seconds; the product itself never does.
-    const tentPage = await eventually(async () => {
+    const tentPage = await waitFor(async () => {
       const response = await api.request(contract('Product'), { id: tent });
       const ids = response.data?.product.recommendations.map((p: { id: string }) => p.id) ?? [];
       return ids.includes(stove) ? response.data.product : undefined;
@@ -226,7 +185,7 @@ describe('order flow through the router', () => {
     // A second customer who bought the tent is offered the stove, not the tent again.
     const secondOrder = await placeOrder(second.accessToken, [{ productId: tent, quantity: 1 }]);
     expect((await settled(secondOrder.data.placeOrder.id, second.accessToken)).status).toBe('CONFIRMED');
-    const forYou = await eventually(async () => {
+    const forYou = await waitFor(async () => {
       const response = await api.request(contract('ForYou'), { first: 4 }, second.accessToken);
       const ids = response.data?.me.recommendedProducts.map((p: { id: string }) => p.id) ?? [];
       return ids.includes(stove) ? ids : undefined;

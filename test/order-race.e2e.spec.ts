@@ -1,47 +1,18 @@
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from '@jest/globals';
 import { contract } from './support/contract.js';
+import { ordersOf, useCatalog } from './support/shop.js';
 import { useStack } from './support/stack.js';
 
 // 50 orders racing for 10 units through the router: exactly 10 confirmed, the rest OUT_OF_STOCK, none
 // left in a non-final state, stock never below zero. (Under load this once exposed outbox events lost
 // by the relay; see platform/src/outbox.ts.)
 const api = useStack();
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const PRODUCT = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
+const catalog = useCatalog(api, 'Race');
+const { placeOrder, available } = ordersOf(api);
 
 describe('order race through the router', () => {
-  let admin: string;
-  let categoryId: string;
-  const tag = randomUUID().slice(0, 8);
-  let serial = 0;
-
-  async function product(price: string, stock: number) {
-    const created = await api.request(
-      contract('CreateProduct'),
-      { input: { sku: `RACE-${tag}-${serial++}`, name: `Race ${tag} ${serial}`, price, categoryId } },
-      admin,
-    );
-    const id = created.data.createProduct.id as string;
-    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
-    return id;
-  }
-  const available = async (id: string) =>
-    (await api.request(PRODUCT, { id })).data.product.availableQuantity as number;
-  const placeOrder = (token: string, items: { productId: string; quantity: number }[]) =>
-    api.request(
-      contract('PlaceOrder'),
-      { input: { idempotencyKey: randomUUID(), items, paymentToken: 'tok_visa', shippingAddress: address } },
-      token,
-    );
-
-  beforeAll(async () => {
-    admin = await api.adminToken();
-    categoryId = await api.createCategory(admin, `Race ${tag}`);
-  });
-
   it('never oversells: 50 orders racing for 10 units confirm exactly 10', async () => {
-    const scarce = await product('2.00', 10);
+    const scarce = await catalog.product({ price: '2.00', stock: 10 });
     // Accounts first, a few at a time (password hashing is deliberately expensive); then the race.
     const buyers: Awaited<ReturnType<typeof api.registerCustomer>>[] = [];
     while (buyers.length < 50)

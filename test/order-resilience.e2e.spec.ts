@@ -4,7 +4,9 @@ import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { contract } from './support/contract.js';
 import { differences, snapshot, sql } from './support/database.js';
 import { caughtUp, stackKafka, type StackKafka } from './support/kafka.js';
-import { eventually, useStack } from './support/stack.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
+import { ordersOf, useCatalog } from './support/shop.js';
+import { useStack } from './support/stack.js';
 
 // The order flow under failure, on one isolated stack (nine subgraphs and the router as real
 // processes, real Postgres, Redis and Kafka), driven through the router like a storefront:
@@ -15,57 +17,25 @@ import { eventually, useStack } from './support/stack.js';
 // Specs share the stack in this order; the replay spec runs last so it redelivers everything before it.
 const api = useStack();
 
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
-const PRODUCT = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
+const catalog = useCatalog(api, 'Resilience');
+const orders = ordersOf(api);
+const { placeOrder, order, available } = orders;
 const ORDER_PLACED = 'orders.order.placed.v1';
 const ORDER_STATUS_CHANGED = 'orders.order.status-changed.v1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('order flow resilience through the router', () => {
-  let admin: string;
-  let categoryId: string;
   let kafka: StackKafka;
-  const tag = randomUUID().slice(0, 8);
-  let serial = 0;
   const db = (name: string) => api.stack.databases[name]!;
 
-  async function product(price: string, stock: number) {
-    const created = await api.request(
-      contract('CreateProduct'),
-      { input: { sku: `RES-${tag}-${serial++}`, name: `Resilience ${tag} ${serial}`, price, categoryId } },
-      admin,
-    );
-    if (created.errors) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
-    const id = created.data.createProduct.id as string;
-    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
-    return id;
-  }
-  const available = async (id: string) =>
-    (await api.request(PRODUCT, { id })).data.product.availableQuantity as number;
-  const placeOrder = (
-    token: string,
-    items: { productId: string; quantity: number }[],
-    paymentToken = 'tok_visa',
-  ) =>
-    api.request(
-      contract('PlaceOrder'),
-      { input: { idempotencyKey: randomUUID(), items, paymentToken, shippingAddress: address } },
-      token,
-    );
-  const order = async (id: string, token: string) =>
-    (await api.request(contract('Order'), { id }, token)).data?.order;
+  const product = (price: string, stock: number) => catalog.product({ price, stock });
   /** Polls the order until it reaches a final status; resolves it. */
-  const settled = (id: string, token: string, timeoutMs = 60_000) =>
-    eventually(async () => {
-      const o = await order(id, token);
-      return o && ['CONFIRMED', 'CANCELLED'].includes(o.status) ? o : undefined;
-    }, timeoutMs);
+  const settled = (id: string, token: string, timeoutMs = 60_000) => orders.settled(id, token, timeoutMs);
+
   const notificationTypes = async (token: string) => {
     const feed = (await api.request(contract('MyNotifications'), { first: 50 }, token)).data.me.notifications;
     return feed.edges.map((e: { node: { type: string } }) => e.node.type).sort() as string[];
   };
-  const metricsOf = async (subgraph: string) =>
-    (await fetch(api.stack.subgraphUrls[subgraph]!.replace(/\/graphql$/, '/metrics'))).text();
 
   /** Outbox rows waiting in any of the stack's databases. */
   async function outboxRows() {
@@ -97,8 +67,6 @@ describe('order flow resilience through the router', () => {
   }
 
   beforeAll(async () => {
-    admin = await api.adminToken();
-    categoryId = await api.createCategory(admin, `Resilience ${tag}`);
     kafka = stackKafka(api.stack.kafkaNamespace);
   });
 
@@ -157,7 +125,7 @@ describe('order flow resilience through the router', () => {
       await sleep(2_000);
       expect((await order(orderId, customer.accessToken)).status).toBe('PENDING');
       expect(await available(lamp)).toBe(5);
-      expect(await metricsOf('orders')).toMatch(/^outbox_backlog\{[^}]*\} [1-9]/m);
+      expect(await api.metricsOf('orders')).toMatch(/^outbox_backlog\{[^}]*\} [1-9]/m);
     } catch (error) {
       // Leave orders as the later specs need it: running, relay on.
       await orders.restart();
@@ -297,7 +265,7 @@ describe('order flow resilience through the router', () => {
       cancellationReason: 'PAYMENT_DECLINED',
     });
     // The ordered tent left the cart; it goes back in, and a replayed order.placed must not remove it again.
-    await eventually(
+    await waitFor(
       async () => (await api.request(contract('Cart'), {}, buyer.accessToken)).data?.cart.totalQuantity === 0,
     );
     await api.request(contract('AddToCart'), { productId: tent, quantity: 1 }, buyer.accessToken);
@@ -387,10 +355,10 @@ describe('order flow resilience through the router', () => {
 
     // The consumer lag every subgraph reports on /metrics agrees: all caught up, every group present.
     const groups = [...(await kafka.lags()).keys()].sort();
-    await eventually(async () => {
+    await waitFor(async () => {
       const reported = new Map<string, number>();
       for (const subgraph of Object.keys(api.stack.subgraphUrls))
-        for (const [, group, lag] of (await metricsOf(subgraph)).matchAll(
+        for (const [, group, lag] of (await api.metricsOf(subgraph)).matchAll(
           /^kafka_consumer_lag\{[^}]*group="([^"]+)"[^}]*\} (\d+)$/gm,
         ))
           // Live-event groups (per process, feeding subscriptions) are reported too; compare durable ones.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -7,14 +6,15 @@ import {
   type WebSocketTestClient,
 } from '../platform/src/testing/graphql-ws-client.js';
 import { contract } from './support/contract.js';
+import { ordersOf, useCatalog } from './support/shop.js';
 import { useStack } from './support/stack.js';
 
 // Two replicas of orders and of notifications (same databases, Kafka namespace and consumer groups),
 // each behind its own router. The durable consumers split the work between the replicas; every replica
 // follows the live events itself, so a subscriber on either router gets every event, once.
 const api = useStack({ replicas: ['orders', 'notifications'] });
-
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+const catalog = useCatalog(api, 'Replicas');
+const { placeOrder } = ordersOf(api);
 
 interface OrderEvent {
   orderStatusChanged: { id: string; status: string; items: { product: { name: string } }[] };
@@ -30,27 +30,10 @@ describe('subscriptions with two replicas of orders and notifications', () => {
     clients.push(client);
     return client;
   };
-  let admin: string;
   let productId: string;
-  const tag = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    admin = await api.adminToken();
-    const categoryId = await api.createCategory(admin, `Replicas ${tag}`);
-    const created = await api.request(
-      contract('CreateProduct'),
-      {
-        input: {
-          sku: `REP-${tag}`,
-          name: `Replica lamp ${tag}`,
-          price: '3.00',
-          categoryId,
-        },
-      },
-      admin,
-    );
-    productId = created.data.createProduct.id;
-    await api.request(contract('AdjustStock'), { productId, delta: 50 }, admin);
+    productId = await catalog.product({ name: 'Replica lamp', price: '3.00', stock: 50 });
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -58,10 +41,14 @@ describe('subscriptions with two replicas of orders and notifications', () => {
 
   it('delivers every status change and every notification once to subscribers on both routers', async () => {
     const customer = await api.registerCustomer();
+    // The feeds count this customer's order notifications exactly: the WELCOME comes first, and each
+    // feed is live on its notifications replica (router -> notifications, router-2 -> notifications-2)
+    // before the first order is placed.
+    await api.welcomed(customer.accessToken);
     const routers = [api.stack.routerUrl, api.stack.secondRouterUrl!];
     const sockets = routers.map((url) => connect(url, customer.accessToken));
     const feeds = sockets.map((s) => s.subscribe<NotificationEvent>(contract('NotificationFeed')));
-    await sleep(500);
+    await Promise.all(['notifications', 'notifications-2'].map((name) => api.liveSubscribers(name, 1)));
 
     // Inventory is paused so every order is still PENDING when it is subscribed to: each subscriber must
     // then see the whole PENDING -> RESERVED -> CONFIRMED, whichever orders replica processes it.
@@ -71,18 +58,7 @@ describe('subscriptions with two replicas of orders and notifications', () => {
     let tracking: TestSubscription<OrderEvent>[];
     try {
       for (let i = 0; i < 4; i += 1) {
-        const placed = await api.request(
-          contract('PlaceOrder'),
-          {
-            input: {
-              idempotencyKey: randomUUID(),
-              items: [{ productId, quantity: 1 }],
-              paymentToken: 'tok_visa',
-              shippingAddress: address,
-            },
-          },
-          customer.accessToken,
-        );
+        const placed = await placeOrder(customer.accessToken, [{ productId, quantity: 1 }]);
         expect(placed.errors).toBeUndefined();
         orderIds.push(placed.data.placeOrder.id);
       }
@@ -101,7 +77,7 @@ describe('subscriptions with two replicas of orders and notifications', () => {
         'CONFIRMED',
       ]);
       expect(subscription.results[0]!.data!.orderStatusChanged.items[0]!.product.name).toBe(
-        `Replica lamp ${tag}`,
+        `Replica lamp ${catalog.tag}`,
       );
     }
 

@@ -1,13 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import {
   webSocketClient,
   type TestSubscription,
   type WebSocketTestClient,
 } from '../platform/src/testing/graphql-ws-client.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
 import { contract } from './support/contract.js';
+import { ordersOf, useCatalog, type OrderLine } from './support/shop.js';
 import { useStack } from './support/stack.js';
 import { authSigner } from './support/tokens.js';
 
@@ -15,8 +16,8 @@ import { authSigner } from './support/tokens.js';
 // router plans each subscription, opens the primary on orders/notifications, and resolves fields of
 // other subgraphs (products' names, orders' status) for every event.
 const api = useStack();
-
-const address = { line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US' };
+const catalog = useCatalog(api, 'Live');
+const orders = ordersOf(api);
 
 interface OrderEvent {
   orderStatusChanged: {
@@ -41,38 +42,15 @@ const statuses = (subscription: TestSubscription<OrderEvent>) =>
   subscription.results.map((r) => r.data?.orderStatusChanged.status);
 
 describe('subscriptions through the router', () => {
-  let admin: string;
-  let categoryId: string;
-  const tag = randomUUID().slice(0, 8);
-  let serial = 0;
   const clients: WebSocketTestClient[] = [];
   const connect = (token?: string) => {
     const client = webSocketClient(api.stack.routerUrl, token ? { token } : {});
     clients.push(client);
     return client;
   };
-
-  async function product(name: string, price: string, stock: number) {
-    const created = await api.request(
-      contract('CreateProduct'),
-      { input: { sku: `LIVE-${tag}-${serial++}`, name: `${name} ${tag}`, price, categoryId } },
-      admin,
-    );
-    const id = created.data.createProduct.id as string;
-    if (stock) await api.request(contract('AdjustStock'), { productId: id, delta: stock }, admin);
-    return id;
-  }
-
-  async function placeOrder(
-    token: string,
-    items: { productId: string; quantity: number }[],
-    card = 'tok_visa',
-  ) {
-    const placed = await api.request(
-      contract('PlaceOrder'),
-      { input: { idempotencyKey: randomUUID(), items, paymentToken: card, shippingAddress: address } },
-      token,
-    );
+  const product = (name: string, price: string, stock: number) => catalog.product({ name, price, stock });
+  async function placeOrder(token: string, items: OrderLine[], card = 'tok_visa') {
+    const placed = await orders.placeOrder(token, items, card);
     expect(placed.errors).toBeUndefined();
     return placed.data.placeOrder.id as string;
   }
@@ -88,10 +66,6 @@ describe('subscriptions through the router', () => {
     }
   }
 
-  beforeAll(async () => {
-    admin = await api.adminToken();
-    categoryId = await api.createCategory(admin, `Live ${tag}`);
-  });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
   });
@@ -99,9 +73,12 @@ describe('subscriptions through the router', () => {
   it('tracks a new order PENDING -> RESERVED -> CONFIRMED with products and total, and notifies it live', async () => {
     const customer = await api.registerCustomer();
     const lamp = await product('Lamp', '12.50', 5);
+    // The feed must see exactly this order's notifications: it subscribes after the WELCOME exists, and
+    // the order is placed once the feed is live on the notifications replica (this spec's first feed).
+    await api.welcomed(customer.accessToken);
     const socket = connect(customer.accessToken);
     const feed = socket.subscribe<NotificationEvent>(contract('NotificationFeed'));
-    await sleep(500); // the feed is registered on the notifications replica before anything happens
+    await api.liveSubscribers('notifications', 1);
 
     let tracking!: TestSubscription<OrderEvent>;
     let orderId!: string;
@@ -113,13 +90,12 @@ describe('subscriptions through the router', () => {
       const applied = async () =>
         Number(
           /router_supergraph_reloads_total\{[^}]*outcome="applied"[^}]*\} (\d+)/.exec(
-            await (await fetch(api.stack.routerUrl.replace(/\/graphql$/, '/metrics'))).text(),
+            await api.metricsOf('router'),
           )?.[1] ?? 0,
         );
       const reloads = await applied();
       await appendFile(api.stack.supergraphPath, `\n# reloaded ${new Date().toISOString()}\n`);
-      const deadline = Date.now() + 20_000;
-      while ((await applied()) === reloads && Date.now() < deadline) await sleep(100);
+      await waitFor(async () => (await applied()) > reloads, 20_000, 'the supergraph reload');
       expect(await applied()).toBe(reloads + 1);
     });
     await tracking.finished;
@@ -130,7 +106,7 @@ describe('subscriptions through the router', () => {
         id: orderId,
         cancellationReason: null,
         total: { amount: '25.00', currencyCode: 'USD' },
-        items: [{ quantity: 2, product: { id: lamp, name: `Lamp ${tag}` } }],
+        items: [{ quantity: 2, product: { id: lamp, name: `Lamp ${catalog.tag}` } }],
       });
     }
     const times = tracking.results.map((r) => Date.parse(r.data!.orderStatusChanged.updatedAt));
@@ -203,7 +179,7 @@ describe('subscriptions through the router', () => {
     ]);
 
     // The admin may watch any order.
-    const watching = connect(admin).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+    const watching = connect(catalog.admin).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
     await watching.finished;
     expect(watching.results.at(-1)!.data!.orderStatusChanged.status).toBe('CONFIRMED');
   });
@@ -241,19 +217,9 @@ describe('subscriptions through the router', () => {
       await tracking.waitFor(1, 20_000);
       await api.stack.processes.get('orders')!.restart();
       // The router reconnects upstream (with backoff) and subscribes again: the orders subgraph answers with
-      // the current state (PENDING, not sent twice). Inventory comes back once the router is subscribed
-      // again, so every later change reaches the client.
-      const metricsUrl = api.stack.routerUrl.replace(/\/graphql$/, '/metrics');
-      const upstream = async () =>
-        Number(
-          /router_upstream_subscription_connections\{[^}]*subgraph="orders"[^}]*\} (\d+)/.exec(
-            await (await fetch(metricsUrl)).text(),
-          )?.[1] ?? 0,
-        );
-      const deadline = Date.now() + 30_000;
-      while ((await upstream()) < 1 && Date.now() < deadline) await sleep(100);
-      expect(await upstream()).toBe(1);
-      await sleep(500);
+      // the current state (PENDING, not sent twice). Inventory comes back once the restarted orders process
+      // serves the subscription again (its only live subscriber), so every later change reaches the client.
+      await api.liveSubscribers('orders', 1);
     });
     await tracking.finished;
     expect(statuses(tracking)).toEqual(['PENDING', 'RESERVED', 'CONFIRMED']);

@@ -210,7 +210,10 @@ describe('router: subscriptions over graphql-ws', () => {
     });
     ticks.forEach((t) => t.dispose());
 
-    client(token); // the customer's second connection (busy is the first)
+    // The customer's second connection (busy is the first), acknowledged before the third one tries:
+    // otherwise the raw socket below could be counted second and this client refused instead.
+    const second = client(token);
+    await new Promise<void>((resolve) => second.on('connected', () => resolve()));
     const third = new WebSocket(wsUrl, 'graphql-transport-ws');
     await new Promise((resolve) => third.once('open', resolve));
     const thirdClosed = closed(third);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { graphql, type GraphQLResponse } from '../../platform/src/testing/graphql-client.js';
+import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { DEV_ADMIN, startStack, type RunningStack, type StackOptions } from '../../scripts/stack.js';
 
 /**
@@ -58,6 +59,42 @@ export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
       if (response.errors) throw new Error(`createCategory failed: ${JSON.stringify(response.errors)}`);
       return response.data.createCategory.id;
     },
+    /**
+     * Resolves once the customer's WELCOME notification exists (notifications creates it from auth's
+     * event, a moment after registration): a spec that counts a customer's notifications starts after it.
+     */
+    async welcomed(token: string): Promise<void> {
+      await waitFor(
+        async () => {
+          const feed = await client.request(WELCOME, {}, token);
+          if (feed.errors) throw new Error(`notifications failed: ${JSON.stringify(feed.errors)}`);
+          return feed.data.me.notifications.edges.some(
+            (e: { node: { type: string } }) => e.node.type === 'WELCOME',
+          );
+        },
+        30_000,
+        'the WELCOME notification',
+      );
+    },
+    /** A process's Prometheus metrics text (`/metrics` of a subgraph, a replica such as `orders-2`, or a router). */
+    async metricsOf(name: string): Promise<string> {
+      const process = client.stack.processes.get(name);
+      if (!process) throw new Error(`no process ${name} in the stack`);
+      return (await fetch(`http://127.0.0.1:${process.port}/metrics`)).text();
+    },
+    /**
+     * Resolves once the replica `name` serves at least `count` live-event subscribers (its
+     * `live_subscribers` gauge): from then on, what it publishes reaches those subscriptions.
+     */
+    async liveSubscribers(name: string, count: number): Promise<void> {
+      await waitFor(
+        async () =>
+          Number(/^live_subscribers(?:\{[^}]*\})? (\d+)$/m.exec(await client.metricsOf(name))?.[1] ?? 0) >=
+          count,
+        30_000,
+        `${count} live subscribers on ${name}`,
+      );
+    },
     /** Signs in as the development admin the stack bootstraps. */
     async adminToken(): Promise<string> {
       const response = await client.request(LOGIN, DEV_ADMIN);
@@ -100,21 +137,18 @@ export const LOGIN = /* GraphQL */ `
   }
 `;
 
-/** Polls `probe` until it resolves a truthy value (or times out). */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
+const WELCOME = /* GraphQL */ `
+  query Welcome {
+    me {
+      id
+      notifications(first: 50) {
+        edges {
+          node {
+            id
+            type
+          }
+        }
+      }
     }
-    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-}
+`;
