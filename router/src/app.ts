@@ -42,7 +42,13 @@ import {
   type WebSocketLimits,
 } from './subscriptions/websocket-transport.js';
 import { supergraphFile } from './supergraph-file.js';
-import { gatewayCompatibleSupergraph, subgraphEndpoints, type SubgraphEndpoint } from './supergraph-sdl.js';
+import {
+  gatewayCompatibleSupergraph,
+  subgraphEndpoints,
+  unmatchedSubgraphUrls,
+  withSubgraphUrls,
+  type SubgraphEndpoint,
+} from './supergraph-sdl.js';
 
 /** Every limit of the router: the operation limits plus the request size. */
 export interface RouterLimits extends OperationLimits {
@@ -71,6 +77,14 @@ export interface RouterOptions {
   trustProxy?: boolean;
   /** Abort a subgraph fetch after this long. Default 30 000 ms. */
   subgraphTimeoutMs?: number;
+  /**
+   * Routing URLs that replace the supergraph's, by subgraph name (compared upper-cased, other characters
+   * as `_`, as in `SUBGRAPH_URL_<NAME>`): where a deployment reaches a subgraph at another address than the
+   * composed file says (Kubernetes Service names, compose service names). Used for every contact with that
+   * subgraph: query fetches, subscription upstreams (its `ws:` form) and readiness probes, in every
+   * supergraph the router loads. A name matching no subgraph is logged as a warning at each load. Default none.
+   */
+  subgraphUrls?: Readonly<Record<string, string>>;
   /** Supergraph file watching: debounce (default 200 ms) and poll interval (default 5000 ms, 0 = off). */
   supergraphWatch?: { debounceMs?: number; pollIntervalMs?: number };
   /** Readiness probes of the subgraphs: cache (default 2000 ms) and timeout (default 2000 ms). */
@@ -141,6 +155,8 @@ export function buildRouter(options: RouterOptions): Router {
   const limits: RouterLimits = { ...DEFAULT_ROUTER_LIMITS, ...options.limits };
   const metrics = options.metrics ?? createRouterMetrics();
   const verifyToken = typeof options.auth === 'function' ? options.auth : createJwtVerifier(options.auth);
+  const subgraphUrls = options.subgraphUrls ?? {};
+  const routingUrl = (name: string, url: string) => withSubgraphUrls([{ name, url }], subgraphUrls)[0]!.url;
 
   // What the supergraph being served says, kept per API schema so a request is judged by the rules of
   // the schema it was validated against, even across a reload.
@@ -171,7 +187,7 @@ export function buildRouter(options: RouterOptions): Router {
         pollIntervalMs: options.supergraphWatch?.pollIntervalMs,
         onReload: (outcome) => metrics.supergraphReloads.inc({ outcome }),
       }),
-      buildService: ({ name, url }) => dataSource(name, url ?? ''),
+      buildService: ({ name, url }) => dataSource(name, routingUrl(name, url ?? '')),
       // Catch a broken supergraph file when it is loaded, not on the first request that needs it.
       validateSupergraph: true,
       __exposeQueryPlanExperimental: !production,
@@ -183,7 +199,11 @@ export function buildRouter(options: RouterOptions): Router {
     const document = parse(coreSupergraphSdl);
     const access = readAccessRequirements(document);
     accessRules.set(apiSchema, access);
-    servedSubgraphs = subgraphEndpoints(document);
+    const endpoints = subgraphEndpoints(document);
+    const unmatched = unmatchedSubgraphUrls(endpoints, subgraphUrls);
+    if (unmatched.length > 0)
+      logger.warn({ subgraphs: unmatched }, 'routing URL overrides name no subgraph of the supergraph');
+    servedSubgraphs = withSubgraphUrls(endpoints, subgraphUrls);
     generation += 1;
     served = new ServedSupergraph({
       generation,
@@ -381,7 +401,7 @@ export function buildRouter(options: RouterOptions): Router {
       const address = httpServer.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
       logger.info(
-        { port: address.port, supergraph: options.supergraphPath, production, sandbox },
+        { port: address.port, supergraph: options.supergraphPath, subgraphUrls, production, sandbox },
         'router listening',
       );
       return { url: `http://${shownHost}:${address.port}`, port: address.port };

@@ -51,4 +51,40 @@ describe('router config', () => {
       /PORT[\s\S]*SANDBOX[\s\S]*MAX_DEPTH/,
     );
   });
+
+  it('takes SUBGRAPH_URL_<NAME> overrides of routing URLs, and none by default', () => {
+    expect(optionsOf({}).subgraphUrls).toEqual({});
+    expect(
+      optionsOf({
+        SUBGRAPH_URL_ORDERS: 'http://orders:4006/graphql',
+        SUBGRAPH_URL_ORDER_HISTORY: 'https://history.shop.svc:8443/graphql',
+        PATH: '/usr/bin',
+      }).subgraphUrls,
+    ).toEqual({
+      ORDERS: 'http://orders:4006/graphql',
+      ORDER_HISTORY: 'https://history.shop.svc:8443/graphql',
+    });
+  });
+
+  it('refuses an override that is not an http(s) URL or whose key is not upper case, with the other problems', () => {
+    let message = '';
+    try {
+      loadConfig(routerEnv, {
+        MAX_DEPTH: 'deep',
+        SUBGRAPH_URL_ORDERS: 'orders:4006',
+        SUBGRAPH_URL_CART: 'ws://cart:4005/graphql',
+        SUBGRAPH_URL_USERS: 'http://users:4002/graphql#x',
+        SUBGRAPH_URL_auth: 'http://auth:4001/graphql',
+        SUBGRAPH_URL_: 'http://nobody/graphql',
+      });
+    } catch (error) {
+      message = String(error);
+    }
+    expect(message).toMatch(/MAX_DEPTH/);
+    expect(message).toMatch(/SUBGRAPH_URL_ORDERS: an absolute http:\/\/ or https:\/\/ URL/);
+    expect(message).toMatch(/SUBGRAPH_URL_CART: an absolute http:\/\/ or https:\/\/ URL/);
+    expect(message).toMatch(/SUBGRAPH_URL_USERS: no #fragment/);
+    expect(message).toMatch(/SUBGRAPH_URL_auth: expected SUBGRAPH_URL_<NAME>/);
+    expect(message).toMatch(/SUBGRAPH_URL_: expected SUBGRAPH_URL_<NAME>/);
+  });
 });

@@ -11,38 +11,78 @@ export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 const milliseconds = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 
-/** The router's environment (validated by the kit's `loadConfig`; every problem reported at once). */
-export const routerEnv = z.object({
-  NODE_ENV: serviceEnv.NODE_ENV,
-  LOG_LEVEL: serviceEnv.LOG_LEVEL,
-  HOST: serviceEnv.HOST,
-  PORT: port(4000),
-  AUTH_JWKS_URL: serviceEnv.AUTH_JWKS_URL,
-  JWT_ISSUER: serviceEnv.JWT_ISSUER,
-  JWT_AUDIENCE: serviceEnv.JWT_AUDIENCE,
-  SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
-  SUPERGRAPH_POLL_INTERVAL_MS: milliseconds(5000),
-  /** Serve the Apollo Sandbox (and introspection); unset = only outside production. */
-  SANDBOX: z
-    .enum(['true', 'false', '1', '0'])
-    .optional()
-    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
-  MAX_DEPTH: positiveInt(12),
-  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
-  MAX_COST: positiveInt(5000),
-  DEFAULT_LIST_SIZE: positiveInt(10),
-  MAX_REQUEST_BYTES: positiveInt(64 * 1024),
-  SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
-  READINESS_CACHE_MS: milliseconds(2000),
-  SHUTDOWN_DELAY_MS: milliseconds(0),
-  TRUST_PROXY: flag(false),
-  WS_INIT_TIMEOUT_MS: positiveInt(3000),
-  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
-  WS_MAX_CONNECTIONS_PER_CUSTOMER: positiveInt(10),
-  WS_MAX_BUFFERED_EVENTS: positiveInt(100),
-  WS_KEEPALIVE_MS: positiveInt(12_000),
-});
+/** Prefix of the environment keys that override a subgraph's routing URL: `SUBGRAPH_URL_<NAME>`. */
+export const SUBGRAPH_URL_PREFIX = 'SUBGRAPH_URL_';
+
+/** Why `value` is not a usable routing URL (an absolute http(s) URL without a fragment), or undefined. */
+function routingUrlProblem(value: unknown): string | undefined {
+  const expected = "an absolute http:// or https:// URL (the subgraph's /graphql endpoint)";
+  if (typeof value !== 'string' || !URL.canParse(value)) return expected;
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return expected;
+  if (url.hash) return 'no #fragment';
+  return undefined;
+}
+
+/**
+ * The router's environment (validated by the kit's `loadConfig`; every problem reported at once). Besides
+ * the keys below, every `SUBGRAPH_URL_<NAME>` (the subgraph's name upper-cased, other characters as `_`)
+ * overrides that subgraph's routing URL in the supergraph: `SUBGRAPH_URL_ORDERS=http://orders:4006/graphql`.
+ */
+export const routerEnv = z
+  .looseObject({
+    NODE_ENV: serviceEnv.NODE_ENV,
+    LOG_LEVEL: serviceEnv.LOG_LEVEL,
+    HOST: serviceEnv.HOST,
+    PORT: port(4000),
+    AUTH_JWKS_URL: serviceEnv.AUTH_JWKS_URL,
+    JWT_ISSUER: serviceEnv.JWT_ISSUER,
+    JWT_AUDIENCE: serviceEnv.JWT_AUDIENCE,
+    SUPERGRAPH_PATH: z.string().min(1).default(DEFAULT_SUPERGRAPH_PATH),
+    SUPERGRAPH_POLL_INTERVAL_MS: milliseconds(5000),
+    /** Serve the Apollo Sandbox (and introspection); unset = only outside production. */
+    SANDBOX: z
+      .enum(['true', 'false', '1', '0'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
+    MAX_DEPTH: positiveInt(12),
+    MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+    MAX_COST: positiveInt(5000),
+    DEFAULT_LIST_SIZE: positiveInt(10),
+    MAX_REQUEST_BYTES: positiveInt(64 * 1024),
+    SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
+    READINESS_CACHE_MS: milliseconds(2000),
+    SHUTDOWN_DELAY_MS: milliseconds(0),
+    TRUST_PROXY: flag(false),
+    WS_INIT_TIMEOUT_MS: positiveInt(3000),
+    WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(20),
+    WS_MAX_CONNECTIONS_PER_CUSTOMER: positiveInt(10),
+    WS_MAX_BUFFERED_EVENTS: positiveInt(100),
+    WS_KEEPALIVE_MS: positiveInt(12_000),
+  })
+  .superRefine(
+    (env, ctx) => {
+      for (const [key, value] of Object.entries(env)) {
+        if (!key.startsWith(SUBGRAPH_URL_PREFIX)) continue;
+        const problem = /^[A-Z0-9_]+$/.test(key.slice(SUBGRAPH_URL_PREFIX.length))
+          ? routingUrlProblem(value)
+          : `expected ${SUBGRAPH_URL_PREFIX}<NAME>, NAME the subgraph's name upper-cased (A-Z, 0-9, _)`;
+        if (problem) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+      }
+    },
+    // Also when other keys are invalid, so every problem is listed at once.
+    { when: () => true },
+  );
 export type RouterEnv = z.infer<typeof routerEnv>;
+
+/** The routing-URL overrides of the environment, keyed by the upper-cased subgraph name (`ORDERS`). */
+export function subgraphUrlsFrom(env: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env)
+      .filter(([key, value]) => key.startsWith(SUBGRAPH_URL_PREFIX) && typeof value === 'string')
+      .map(([key, value]) => [key.slice(SUBGRAPH_URL_PREFIX.length), value as string]),
+  );
+}
 
 /** The router's options from its validated environment. */
 export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions {
@@ -62,6 +102,7 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     },
     trustProxy: env.TRUST_PROXY,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    subgraphUrls: subgraphUrlsFrom(env),
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,

@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +71,37 @@ describe('supergraphFile', () => {
     await writeFile(path, 'v3'); // same content: ignored
     await sleep(200);
     expect(updates).toEqual(['prepared:v2', 'prepared:v3']);
+    expect(outcomes).toEqual(['applied', 'applied']);
+  });
+
+  it('follows a Kubernetes ConfigMap volume update (the kubelet swaps the ..data symlink) by the watch alone', async () => {
+    // The kubelet's atomic writer: files live in a timestamped directory, `..data` points at it and each
+    // key is a symlink through `..data`; an update writes a new directory, points `..data_tmp` at it,
+    // renames `..data_tmp` over `..data` and removes the old directory.
+    const volume = join(dir, 'volume');
+    await mkdir(volume);
+    let generation = 0;
+    const publish = async (content: string) => {
+      generation += 1;
+      const timestamped = `..2026_12_03_08_00_0${generation}.00000000${generation}`;
+      await mkdir(join(volume, timestamped));
+      await writeFile(join(volume, timestamped, 'supergraph.graphql'), content);
+      await symlink(timestamped, join(volume, '..data_tmp'));
+      await rename(join(volume, '..data_tmp'), join(volume, '..data'));
+      if (generation === 1) await symlink('..data/supergraph.graphql', join(volume, 'supergraph.graphql'));
+      else
+        await rm(join(volume, `..2026_12_03_08_00_0${generation - 1}.00000000${generation - 1}`), {
+          recursive: true,
+        });
+    };
+    await publish('k1');
+    path = join(volume, 'supergraph.graphql');
+    expect((await start({ pollIntervalMs: 0 })).supergraphSdl).toBe('prepared:k1');
+    await publish('k2');
+    await until(() => updates.length === 1);
+    await publish('k3');
+    await until(() => updates.length === 2);
+    expect(updates).toEqual(['prepared:k2', 'prepared:k3']);
     expect(outcomes).toEqual(['applied', 'applied']);
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'graphql';
-import { gatewayCompatibleSupergraph, linkedDirectiveName, subgraphEndpoints } from './supergraph-sdl.js';
+import {
+  gatewayCompatibleSupergraph,
+  linkedDirectiveName,
+  subgraphEndpoints,
+  subgraphUrlKey,
+  unmatchedSubgraphUrls,
+  withSubgraphUrls,
+} from './supergraph-sdl.js';
 import { SUPERGRAPH } from './test-fixtures.js';
 
 describe('gatewayCompatibleSupergraph', () => {
@@ -49,5 +56,32 @@ describe('linkedDirectiveName', () => {
     );
     expect(linkedDirectiveName(renamed, 'authenticated')).toBe('signedIn');
     expect(linkedDirectiveName(renamed, 'requiresScopes')).toBeUndefined();
+  });
+});
+
+describe('withSubgraphUrls', () => {
+  const endpoints = [
+    { name: 'accounts', url: 'http://127.0.0.1:4001/graphql' },
+    { name: 'order-history', url: 'http://127.0.0.1:4010/graphql' },
+  ];
+
+  it('replaces the routing URL of each subgraph an override names, matched by its upper-cased key', () => {
+    expect(subgraphUrlKey('order-history')).toBe('ORDER_HISTORY');
+    expect(withSubgraphUrls(endpoints, { ACCOUNTS: 'http://accounts:4001/graphql' })).toEqual([
+      { name: 'accounts', url: 'http://accounts:4001/graphql' },
+      { name: 'order-history', url: 'http://127.0.0.1:4010/graphql' },
+    ]);
+    expect(withSubgraphUrls(endpoints, { 'order-history': 'http://history/graphql' })[1]).toEqual({
+      name: 'order-history',
+      url: 'http://history/graphql',
+    });
+    expect(withSubgraphUrls(endpoints)).toEqual(endpoints);
+  });
+
+  it('names the overrides that match no subgraph', () => {
+    expect(
+      unmatchedSubgraphUrls(endpoints, { ACCOUNT: 'http://a/graphql', ORDER_HISTORY: 'http://h/graphql' }),
+    ).toEqual(['ACCOUNT']);
+    expect(unmatchedSubgraphUrls(endpoints, {})).toEqual([]);
   });
 });

@@ -101,3 +101,34 @@ export function subgraphEndpoints(supergraphSdl: string | DocumentNode): Subgrap
   }
   return endpoints;
 }
+
+/**
+ * The name part of a subgraph's routing-URL override key: the subgraph's name upper-cased, every character
+ * other than a letter or digit as `_` (`orders` -> `ORDERS`, `order-history` -> `ORDER_HISTORY`). Names
+ * that differ only in case or punctuation share a key.
+ */
+export function subgraphUrlKey(name: string): string {
+  return name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
+
+/**
+ * The endpoints with their routing URLs replaced where `overrides` names the subgraph (keys compared through
+ * {@link subgraphUrlKey}, so `orders`, `ORDERS` and the environment's `SUBGRAPH_URL_ORDERS` all match the
+ * subgraph `orders`); the others keep the supergraph's URL.
+ */
+export function withSubgraphUrls(
+  endpoints: readonly SubgraphEndpoint[],
+  overrides: Readonly<Record<string, string>> = {},
+): SubgraphEndpoint[] {
+  const byKey = new Map(Object.entries(overrides).map(([name, url]) => [subgraphUrlKey(name), url]));
+  return endpoints.map((e) => ({ name: e.name, url: byKey.get(subgraphUrlKey(e.name)) ?? e.url }));
+}
+
+/** The override names that match no subgraph of `endpoints` (a typo, or a subgraph since removed). */
+export function unmatchedSubgraphUrls(
+  endpoints: readonly SubgraphEndpoint[],
+  overrides: Readonly<Record<string, string>> = {},
+): string[] {
+  const known = new Set(endpoints.map((e) => subgraphUrlKey(e.name)));
+  return Object.keys(overrides).filter((name) => !known.has(subgraphUrlKey(name)));
+}
