@@ -1,7 +1,8 @@
 /**
  * Runs the application half of the local stack: every subgraph of supergraph.yaml and the router,
- * each a real Node process (`node --import tsx <workspace>/src/main.ts`), on the infrastructure that
- * scripts/infra.sh keeps. Used two ways:
+ * each a real Node process running its compiled bundle (`node dist/<service>/main.mjs`, what
+ * `npm run build` writes and the images run), on the infrastructure that scripts/infra.sh keeps.
+ * Used two ways:
  *
  * - `npm start` / `npm stop` (CLI below): fixed ports from supergraph.yaml, databases named after
  *   the subgraphs, detached processes with logs and pids under .local/stack/.
@@ -15,6 +16,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase } from '../platform/src/testing/database.js';
+import { assertBuilt } from './built.js';
 import {
   composeSupergraph,
   loadSubgraphSources,
@@ -85,6 +87,9 @@ export interface ManagedProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+/** A service's compiled bundle (scripts/build.ts). */
+const bundleOf = (service: string) => join(ROOT, 'dist', service, 'main.mjs');
+
 async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -124,9 +129,9 @@ function launch(
   // The log file is the child's own stdout/stderr, so a detached service keeps logging after
   // the launching process exits.
   const out = openSync(logFile, 'a');
-  // One process per service (node with tsx's loader, not the tsx CLI wrapper) so SIGTERM reaches
-  // the service itself and its graceful shutdown runs; the same Node (24) as this process.
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // One process per service, no wrapper, so SIGTERM reaches the service itself and its graceful
+  // shutdown runs; the same Node (24) as this process.
+  const child = spawn(process.execPath, [entry], {
     cwd: ROOT,
     env: { ...process.env, PATH: `${NODE_BIN}:${process.env.PATH}`, ...env },
     stdio: ['ignore', out, out],
@@ -156,6 +161,7 @@ async function terminate(child: ChildProcess, timeoutMs = 20_000) {
 /** Starts every subgraph, then the router; resolves once all answer their readiness endpoint. */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
   const config = await readSupergraphConfig(join(ROOT, 'supergraph.yaml'));
+  await assertBuilt(['router', ...config.subgraphs.map((sg) => sg.name)]);
   const isolated = options.isolated ?? false;
   const suffix = isolated ? `_e2e_${Math.random().toString(36).slice(2, 8)}` : '';
   const kafkaNamespace = isolated ? `${suffix.slice(1)}.` : '';
@@ -171,6 +177,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     : (options.routerPort ?? Number(process.env.ROUTER_PORT ?? 4000));
 
   const shared: Record<string, string> = {
+    // V8's compiled code of the bundles, kept between starts (Node's own cache, keyed by file content).
+    NODE_COMPILE_CACHE: join(process.env.INFRA_DIR ?? join(ROOT, '.local'), 'compile-cache'),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     AUTH_JWKS_URL: `http://127.0.0.1:${ports.get('auth')}/.well-known/jwks.json`,
@@ -236,12 +244,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       a.name === 'auth' ? -1 : b.name === 'auth' ? 1 : 0,
     );
     const startSubgraph = (name: string) =>
-      manage(
-        name,
-        `subgraphs/${name}/src/main.ts`,
-        ports.get(name)!,
-        suffix ? { DATABASE_NAME: `${name}${suffix}` } : {},
-      );
+      manage(name, bundleOf(name), ports.get(name)!, suffix ? { DATABASE_NAME: `${name}${suffix}` } : {});
     await startSubgraph(first!.name);
     await Promise.all(rest.map((sg) => startSubgraph(sg.name)));
 
@@ -249,7 +252,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
       replicas.map((name) =>
         manage(
           `${name}-2`,
-          `subgraphs/${name}/src/main.ts`,
+          bundleOf(name),
           replicaPorts.get(name)!,
           suffix ? { DATABASE_NAME: `${name}${suffix}` } : {},
         ),
@@ -270,11 +273,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     supergraphPath = isolated
       ? await composeTo('supergraph.graphql', urlOf)
       : join(ROOT, 'schema', 'supergraph.graphql');
-    await manage('router', 'router/src/main.ts', routerPort, { SUPERGRAPH_PATH: supergraphPath });
+    await manage('router', bundleOf('router'), routerPort, { SUPERGRAPH_PATH: supergraphPath });
     if (secondRouterPort !== undefined) {
       const replicaUrl = (name: string) =>
         replicaPorts.has(name) ? `http://127.0.0.1:${replicaPorts.get(name)}/graphql` : urlOf(name);
-      await manage('router-2', 'router/src/main.ts', secondRouterPort, {
+      await manage('router-2', bundleOf('router'), secondRouterPort, {
         SUPERGRAPH_PATH: await composeTo('supergraph-2.graphql', replicaUrl),
       });
     }

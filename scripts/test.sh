@@ -2,7 +2,7 @@
 # npm test: every check and every test, on the real local infrastructure.
 #   1. Node packages when missing; Postgres, Redis and Kafka via scripts/infra.sh (reused if up)
 #   2. schema check (composition, drift, client contract), generated resolver types up to date,
-#      lint, type check, formatting
+#      lint, type check, formatting; then every service compiled (npm run build)
 #   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka), then the
 #      totals and the ten slowest spec files and tests (scripts/test-summary.mjs)
 # Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
@@ -21,6 +21,8 @@ if [ $# -eq 0 ]; then
   echo '==> formatting'; npm run --silent format:check
 fi
 
+# The stack specs run the compiled services, as production does.
+echo '==> build'; npm run --silent build
 echo '==> tests'
 results=$(mktemp)
 status=0

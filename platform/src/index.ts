@@ -18,6 +18,7 @@ export * from './runtime.js';
 export * from './money.js';
 export * from './scalars.js';
 export * from './subscriptions.js';
+export * from './type-defs.js';
 export * from './subscriptions-iterators.js';
 export * from './subscriptions-snapshot.js';
 export * from './live-events.js';

@@ -10,6 +10,7 @@ import {
   type KafkaMessage,
 } from 'kafkajs';
 import { Gauge, type Registry } from 'prom-client';
+import type { StartsInBackground } from './lifecycle.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -81,8 +82,14 @@ export interface KafkaClient {
   ensureTopics(topics: string[], partitions?: number): Promise<void>;
   /** An idempotent producer waiting for all in-sync replicas (acks=-1); connected. */
   producer(): Promise<EventProducer>;
-  /** Starts a consumer group; see {@link ConsumeOptions}. */
+  /**
+   * Starts a consumer group member; see {@link ConsumeOptions}. Resolves once its topics exist and,
+   * for `startAtEnd`, its start offsets are fixed; joining the group happens in the background (see
+   * {@link EventConsumer.joined}), so a service can serve requests while a rebalance takes its time.
+   */
   consume(options: ConsumeOptions): Promise<EventConsumer>;
+  /** What every consumer this client started is doing (for `/health/ready`'s body). */
+  consumerStatuses(): ConsumerStatus[];
   /**
    * The lag of consumer group `groupId` (logical name) on `topics` (logical names), asked from the
    * broker: its committed offsets against the partitions' end offsets. Without `topics`, the topics
@@ -118,8 +125,9 @@ export interface ConsumeOptions {
   fromBeginning?: boolean;
   /**
    * The group is new and starts exactly at the topics' end offsets as they are when `consume` is
-   * called (committed for it before it joins), so every message published after `consume` resolves is
-   * read. (`fromBeginning: false` alone resolves "latest" only at the first fetch, a moment later.)
+   * called (read before it resolves; the member seeks there when it first joins and commits them), so
+   * every message published after `consume` resolves is read, however long the join takes.
+   * (`fromBeginning: false` alone resolves "latest" only at the first fetch, a moment later.)
    */
   startAtEnd?: boolean;
   /** Attempts per message before it is dead-lettered (default 5), with exponential backoff from 100 ms. */
@@ -133,11 +141,34 @@ export interface ConsumeOptions {
   deleteGroupOnStop?: boolean;
 }
 
-/** A running consumer group member; a `Stoppable` for `runService`. */
-export interface EventConsumer {
+/**
+ * What a consumer group member is doing: `joining` its group (first join, or again after a failure),
+ * `running` (partitions assigned, consuming), `rebalancing`, `retrying` (the join or the consumer
+ * failed; a new attempt follows with backoff), `stopped`.
+ */
+export type ConsumerState = 'joining' | 'running' | 'rebalancing' | 'retrying' | 'stopped';
+
+export interface ConsumerStatus {
+  /** Logical group id (without the namespace). */
+  group: string;
+  /** Logical topics. */
+  topics: string[];
+  state: ConsumerState;
+  /** ISO-8601 instant of the last state change. */
+  since: string;
+  /** The last failure's message, while `retrying`. */
+  error?: string;
+}
+
+/** A consumer group member; a `Stoppable` for `runService` that starts in the background. */
+export interface EventConsumer extends StartsInBackground {
   /** `consumer:<groupId>`, for shutdown logs. */
   readonly name: string;
   readonly groupId: string;
+  /** Resolves the first time the member has joined its group and been given its partitions. */
+  readonly joined: Promise<void>;
+  readonly status: ConsumerStatus;
+  /** Leaves the group (also while still joining) and disconnects. */
   stop(): Promise<void>;
 }
 
@@ -153,7 +184,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * one end-offset fetch per topic. Committed offsets below the earliest retained one (retention
  * deleted the messages) count from the earliest.
  */
-async function readLag(admin: Admin, group: string, topics: string[], fromBeginning = true) {
+async function readLag(
+  admin: Admin,
+  group: string,
+  topics: string[],
+  fromBeginning = true,
+  startAt?: ReadonlyMap<string, string>,
+) {
   if (!topics.length) return [];
   const [committed, ends] = await Promise.all([
     admin.fetchOffsets({ groupId: group, topics }),
@@ -167,8 +204,10 @@ async function readLag(admin: Admin, group: string, topics: string[], fromBeginn
   return ends.flatMap(({ topic, partitions }) =>
     partitions.map(({ partition, high, low }) => {
       const offset = committedOf.get(`${topic}:${partition}`) ?? '-1';
-      // A group that starts at the latest offset owes nothing it has not committed yet.
-      const start = fromBeginning ? BigInt(low) : BigInt(high);
+      // A group that starts at the end owes what arrived since it fixed its start offsets (`startAt`),
+      // or, without them, nothing it has not committed yet.
+      const startOffset = startAt?.get(`${topic}:${partition}`);
+      const start = fromBeginning ? BigInt(low) : BigInt(startOffset ?? high);
       const from = BigInt(offset) < 0n ? start : BigInt(offset) < BigInt(low) ? BigInt(low) : BigInt(offset);
       const lag = BigInt(high) > from ? Number(BigInt(high) - from) : 0;
       return { topic, partition, committed: offset, end: high, lag };
@@ -270,8 +309,17 @@ export function createKafka({
       },
   });
 
-  /** Groups started by `consume` and still running, with their (logical) topics, for the lag gauge. */
-  const running = new Map<symbol, { groupId: string; topics: string[]; fromBeginning: boolean }>();
+  /** Groups started by `consume` and not stopped, with their (logical) topics, for the lag gauge and statuses. */
+  const running = new Map<
+    symbol,
+    {
+      groupId: string;
+      topics: string[];
+      fromBeginning: boolean;
+      startAt: ReadonlyMap<string, string> | undefined;
+      status: ConsumerStatus;
+    }
+  >();
 
   /** Connects an admin, runs `work`, disconnects. */
   async function withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
@@ -305,6 +353,17 @@ export function createKafka({
   }
 
   if (registry) {
+    new Gauge({
+      name: 'kafka_consumer_joined',
+      help: 'Whether the consumer group member is in its group and consuming (1) or joining, rebalancing or retrying (0).',
+      labelNames: ['group'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const { status } of running.values())
+          this.set({ group: status.group }, status.state === 'running' ? 1 : 0);
+      },
+    });
     consumerLagGauge({
       registry,
       logger: log,
@@ -314,9 +373,9 @@ export function createKafka({
           ? Promise.resolve([])
           : withAdmin(async (admin) => {
               const lags = await Promise.all(
-                [...running.values()].map(async ({ groupId, topics, fromBeginning }) =>
+                [...running.values()].map(async ({ groupId, topics, fromBeginning, startAt }) =>
                   logicalLag(
-                    await readLag(admin, physical(groupId), topics.map(physical), fromBeginning),
+                    await readLag(admin, physical(groupId), topics.map(physical), fromBeginning, startAt),
                   ).map((l) => ({
                     ...l,
                     group: groupId,
@@ -398,23 +457,25 @@ export function createKafka({
     const topics = Object.keys(handlers);
     await ensureTopics([...topics, deadLetterTopic]);
     const dlq = await producer();
-    if (options.startAtEnd) {
-      await brokerRetry('start offsets', () =>
-        withAdmin(async (admin) => {
-          for (const topic of topics) {
-            const ends = await admin.fetchTopicOffsets(physical(topic));
-            await admin.setOffsets({
-              groupId: physical(groupId),
-              topic: physical(topic),
-              partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
-            });
-          }
-        }),
-      );
-    }
-    const consumer: Consumer = kafka.consumer({ groupId: physical(groupId), allowAutoTopicCreation: false });
-    await consumer.connect();
-    await consumer.subscribe({ topics: topics.map(physical), fromBeginning: options.fromBeginning ?? true });
+    // The end offsets as they are now: where a `startAtEnd` member seeks once it has joined.
+    const startAt = options.startAtEnd
+      ? await brokerRetry('start offsets', () =>
+          withAdmin(async (admin) => {
+            const ends = new Map<string, string>();
+            for (const topic of topics)
+              for (const { partition, high } of await admin.fetchTopicOffsets(physical(topic)))
+                ends.set(`${physical(topic)}:${partition}`, high);
+            return ends;
+          }),
+        )
+      : undefined;
+    let stopped = false;
+    const consumer: Consumer = kafka.consumer({
+      groupId: physical(groupId),
+      allowAutoTopicCreation: false,
+      // After a stop, a failure of the join being abandoned must not start the member again.
+      retry: { initialRetryTime: 200, retries: 10, restartOnFailure: async () => !stopped },
+    });
     const clog = log.child({ groupId });
 
     const deadLetter = async (topic: string, partition: number, message: KafkaMessage, reason: string) => {
@@ -430,54 +491,148 @@ export function createKafka({
       await dlq.publish([dead], { 'dlq-reason': reason.slice(0, 500), 'dlq-topic': topic });
     };
 
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic: physicalTopic, partition, message }) => {
-        const topic = logical(physicalTopic);
-        const handler = handlers[topic]!;
-        const meta = { topic, partition, offset: message.offset };
-        let event: EventEnvelope<unknown> | undefined;
-        try {
-          const raw = JSON.parse(message.value?.toString('utf8') ?? '') as EventEnvelope;
-          if (!raw || typeof raw.id !== 'string' || typeof raw.key !== 'string') {
-            throw new PoisonMessageError('not an event envelope');
-          }
-          event = { ...raw, payload: handler.parse(raw.payload) };
-        } catch (error) {
-          await deadLetter(topic, partition, message, `invalid event: ${(error as Error).message}`);
-        }
-        for (let attempt = 1; event && attempt <= maxAttempts; attempt++) {
-          try {
-            await handler.handle(event, meta);
-            break;
-          } catch (error) {
-            const poison = error instanceof PoisonMessageError;
-            if (poison || attempt === maxAttempts) {
-              await deadLetter(
-                topic,
-                partition,
-                message,
-                `${(error as Error).message} (after ${attempt} attempt(s))`,
-              );
-              break;
-            }
-            clog.warn({ err: error, topic, offset: message.offset, attempt }, 'handler failed; retrying');
-            await sleep(100 * 2 ** (attempt - 1));
-          }
-        }
-        // Committed only after the effect (or the dead-letter copy) is durable: at-least-once.
-        await consumer.commitOffsets([
-          { topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
-      },
+    const status: ConsumerStatus = {
+      group: groupId,
+      topics,
+      state: 'joining',
+      since: new Date().toISOString(),
+    };
+    const setState = (state: ConsumerState, error?: string) => {
+      if (status.state === 'stopped') return;
+      status.state = state;
+      status.since = new Date().toISOString();
+      if (error) status.error = error;
+      else delete status.error;
+    };
+    let markJoined!: () => void;
+    const joined = new Promise<void>((resolve) => (markJoined = resolve));
+    let seeked = false;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // Emitted inside the join, before the first fetch: a seek made here decides where that fetch reads.
+      if (startAt && !seeked) {
+        seeked = true;
+        const positions = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((partition) => ({ topic, partition, offset: startAt.get(`${topic}:${partition}`) })),
+        );
+        for (const { topic, partition, offset } of positions)
+          if (offset !== undefined) consumer.seek({ topic, partition, offset });
+        // Committed too, so a later rejoin resumes here rather than at "latest".
+        void consumer
+          .commitOffsets(
+            positions.filter((p) => p.offset !== undefined) as {
+              topic: string;
+              partition: number;
+              offset: string;
+            }[],
+          )
+          .catch((error: unknown) => clog.warn({ err: error }, 'start offsets not committed yet'));
+      }
+      attempt = 0;
+      setState('running');
+      markJoined();
     });
+    consumer.on(consumer.events.REBALANCING, () => setState('rebalancing'));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs rejoins by itself after a retriable failure (payload.restart); otherwise join again below.
+      if (payload.restart) setState('joining', payload.error.message);
+      else retryLater(payload.error);
+    });
+
+    const run = () =>
+      consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ topic: physicalTopic, partition, message }) => {
+          const topic = logical(physicalTopic);
+          const handler = handlers[topic]!;
+          const meta = { topic, partition, offset: message.offset };
+          let event: EventEnvelope<unknown> | undefined;
+          try {
+            const raw = JSON.parse(message.value?.toString('utf8') ?? '') as EventEnvelope;
+            if (!raw || typeof raw.id !== 'string' || typeof raw.key !== 'string') {
+              throw new PoisonMessageError('not an event envelope');
+            }
+            event = { ...raw, payload: handler.parse(raw.payload) };
+          } catch (error) {
+            await deadLetter(topic, partition, message, `invalid event: ${(error as Error).message}`);
+          }
+          for (let attempt = 1; event && attempt <= maxAttempts; attempt++) {
+            try {
+              await handler.handle(event, meta);
+              break;
+            } catch (error) {
+              const poison = error instanceof PoisonMessageError;
+              if (poison || attempt === maxAttempts) {
+                await deadLetter(
+                  topic,
+                  partition,
+                  message,
+                  `${(error as Error).message} (after ${attempt} attempt(s))`,
+                );
+                break;
+              }
+              clog.warn({ err: error, topic, offset: message.offset, attempt }, 'handler failed; retrying');
+              await sleep(100 * 2 ** (attempt - 1));
+            }
+          }
+          // Committed only after the effect (or the dead-letter copy) is durable: at-least-once.
+          await consumer.commitOffsets([
+            { topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+          ]);
+        },
+      });
+    // Joining happens in the background: a rebalance waits for every member (a crashed one until its
+    // session times out), and nothing a request needs depends on it.
+    let attempt = 0;
+    let retryTimer: NodeJS.Timeout | undefined;
+    let current: Promise<void> = Promise.resolve();
+    const retryLater = (error: Error) => {
+      if (stopped) return;
+      setState('retrying', error.message);
+      clog.warn({ err: error, attempt }, 'consumer is not in its group; joining again');
+      retryTimer = setTimeout(begin, Math.min(500 * attempt, 5_000));
+    };
+    function begin() {
+      attempt += 1;
+      current = (async () => {
+        try {
+          await consumer.connect();
+          if (stopped) return;
+          await consumer.subscribe({
+            topics: topics.map(physical),
+            fromBeginning: options.fromBeginning ?? true,
+          });
+          if (stopped) return;
+          // Resolves once joined, or once kafkajs has dealt with a failed join (the CRASH handler above).
+          await run();
+        } catch (error) {
+          await consumer.disconnect().catch(() => undefined);
+          retryLater(error as Error);
+        }
+      })();
+    }
+    begin();
     const registration = Symbol(groupId);
-    running.set(registration, { groupId, topics, fromBeginning: options.fromBeginning ?? true });
+    running.set(registration, {
+      groupId,
+      topics,
+      fromBeginning: options.fromBeginning ?? true,
+      startAt,
+      status,
+    });
     return {
       name: `consumer:${groupId}`,
       groupId,
+      joined,
+      status,
       async stop() {
+        stopped = true;
+        clearTimeout(retryTimer);
+        setState('stopped');
         running.delete(registration);
+        // Ends a join in progress too (kafkajs then does not restart: restartOnFailure says no).
+        await consumer.disconnect();
+        await current;
+        // The attempt that was in flight may have connected after the first disconnect.
         await consumer.disconnect();
         await dlq.disconnect();
         if (options.deleteGroupOnStop) {
@@ -494,6 +649,8 @@ export function createKafka({
     ensureTopics,
     producer,
     consume,
+    consumerStatuses: () =>
+      [...running.values()].map(({ status }) => ({ ...status, topics: [...status.topics] })),
     consumerLag,
     async admin() {
       const admin = kafka.admin();

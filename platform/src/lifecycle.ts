@@ -6,6 +6,19 @@ export interface Stoppable {
   stop: () => Promise<void> | void;
 }
 
+/** A part that goes on starting after it is returned, e.g. a Kafka consumer joining its group. */
+export interface StartsInBackground {
+  /** Resolves once it has started (a consumer: joined its group, partitions assigned). */
+  readonly joined: Promise<void>;
+}
+
+/** Resolves once every part of `parts` that starts in the background has ({@link StartsInBackground}). */
+export async function allJoined(parts: readonly object[]): Promise<void> {
+  await Promise.all(
+    parts.map((part) => ('joined' in part ? (part as StartsInBackground).joined : undefined)),
+  );
+}
+
 /**
  * Runs a service from `main.ts`: awaits `start`, then on SIGTERM or SIGINT stops every part it
  * returned, in order (stop accepting and drain, stop consumers, flush the outbox relay, close

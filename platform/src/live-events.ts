@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { GraphQLError } from 'graphql';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventEnvelope, KafkaClient, PayloadParser } from './kafka.js';
-import type { Stoppable } from './lifecycle.js';
+import type { StartsInBackground, Stoppable } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { ReadinessCheck } from './server.js';
 
@@ -283,12 +283,13 @@ export interface LiveEvents<E extends { key: string; type: string }> {
    */
   subscribe(options?: LiveSubscribeOptions<E>): AsyncIterableIterator<E>;
   /**
-   * Joins Kafka (topics created when missing) and resolves once this replica's consumer has its
-   * partitions, so events published after it resolves reach the subscribers. Call it from
-   * `startConsumers` (before the service listens); the Stoppable ends every subscriber with
+   * Starts this replica's consumer (topics created when missing) and resolves once its start offsets
+   * are fixed: every event published after it resolves reaches the subscribers, even though the
+   * consumer joins Kafka in the background (`joined`; until then events wait on the broker). Call it
+   * from `startConsumers` (before the service listens); the Stoppable ends every subscriber with
    * SHUTTING_DOWN and leaves the group.
    */
-  start(): Promise<Stoppable>;
+  start(): Promise<Stoppable & StartsInBackground>;
   /** Readiness check: true once started and until stopped. */
   readonly ready: ReadinessCheck;
   readonly subscribers: number;
@@ -397,6 +398,7 @@ export function createLiveEvents<M extends TopicPayloads>(
       log.info({ groupId, topics: Object.keys(parsers) }, 'live events started');
       return {
         name: `live-events:${options.name}`,
+        joined: consumer.joined,
         async stop() {
           running = false;
           hub.close(shuttingDown());

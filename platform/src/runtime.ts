@@ -164,6 +164,8 @@ export function subgraphServiceOptions(runtime: SubgraphRuntime) {
     logger: runtime.logger,
     verifyToken: runtime.verifyToken,
     readiness: runtime.readiness,
+    // Consumers join in the background; /health/ready shows what each is doing without gating on it.
+    readinessDetails: () => ({ consumers: runtime.kafka.consumerStatuses() }),
     metrics: runtime.metrics,
     context: <B extends object>(base: B) => ({ ...base, em: runtime.orm.em.fork() }),
   };

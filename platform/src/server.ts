@@ -60,8 +60,13 @@ export interface GraphQLServiceOptions<C extends RequestContext> {
   verifyToken: VerifyToken;
   /** Adds the service's own fields (EntityManager fork, loaders...) to the base context. */
   context: (base: RequestContext) => Promise<C> | C;
-  /** Named checks run by `/health/ready`. */
+  /** Named checks run by `/health/ready`: all must pass for the service to be ready. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * What `/health/ready` reports beside the checks, without deciding readiness (e.g. what the Kafka
+   * consumers are doing: they join in the background and do not gate serving requests).
+   */
+  readinessDetails?: () => Record<string, unknown>;
   /** Extra routes mounted before `/graphql` (e.g. the JWKS document). */
   routes?: (app: express.Express) => void;
   /** Keep internal error messages (never stack traces) in responses. Default false. */
@@ -90,7 +95,7 @@ export interface GraphQLService {
 /**
  * An HTTP GraphQL service: Apollo Server 5 on express with `/graphql`, `/health/live` (always 200
  * while the process runs), `/health/ready` (200 only when every readiness check passes and the
- * service is not shutting down), `/metrics` (Prometheus), a request id per request, JSON logs and
+ * service is not shutting down; the body lists each check and the `readinessDetails`), `/metrics` (Prometheus), a request id per request, JSON logs and
  * masked errors; and graphql-ws on the same `/graphql` (subscriptions, token in `connection_init`,
  * see `serveGraphQLOverWebSocket`). `buildApp` functions call this and have no side effects until
  * `listen`.
@@ -142,9 +147,11 @@ export function createGraphQLService<C extends RequestContext>(
       checks.map(async ([name, check]) => [name, await check().catch(() => false)]),
     );
     const ok = results.every(([, passed]) => passed);
-    res
-      .status(ok ? 200 : 503)
-      .json({ status: ok ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res.status(ok ? 200 : 503).json({
+      status: ok ? 'ok' : 'unavailable',
+      checks: Object.fromEntries(results),
+      ...options.readinessDetails?.(),
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

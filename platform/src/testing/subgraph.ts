@@ -1,7 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/postgresql';
 import { createLogger } from '../logger.js';
-import { stopAll, type Stoppable } from '../lifecycle.js';
+import { allJoined, stopAll, type Stoppable } from '../lifecycle.js';
 import { openRuntime, type SubgraphRuntime } from '../runtime.js';
 import type { GraphQLService } from '../server.js';
 import { dropDatabase, testDatabaseUrl, uniqueDatabaseName } from './database.js';
@@ -91,6 +91,8 @@ export async function startTestSubgraph(options: TestSubgraphOptions): Promise<T
   });
   const app = await options.buildApp(runtime);
   const consumers = options.consumers === false ? [] : ((await app.startConsumers?.()) ?? []);
+  // Consumers join their groups in the background; a spec starts once they have their partitions.
+  await allJoined(consumers);
   const { url } = await app.service.listen(0, '127.0.0.1');
   counting = true;
   const graphqlUrl = `${url}/graphql`;

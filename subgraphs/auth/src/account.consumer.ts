@@ -13,10 +13,9 @@ export const CONSUMER = 'auth';
 export function startAccountConsumer(
   runtime: SubgraphRuntime,
   accounts: AccountService,
-  groupId = CONSUMER,
 ): Promise<EventConsumer> {
   return runtime.kafka.consume({
-    groupId,
+    groupId: CONSUMER,
     handlers: {
       [USER_UPDATED_V1]: {
         parse: parseUpdate,

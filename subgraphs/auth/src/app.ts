@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import {
   createGraphQLService,
   DateTimeScalar,
-  subgraphServiceOptions,
+  loadTypeDefs,
   type SubgraphRuntime,
+  subgraphServiceOptions,
 } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import { startAccountConsumer } from './account.consumer.js';
 import { accountResolvers } from './account.resolvers.js';
 import { createAccountService } from './account.service.js';
@@ -17,7 +16,7 @@ import { sessionResolvers } from './session.resolvers.js';
 import { createSessionService } from './session.service.js';
 import { createSigningKeys } from './signing-key.service.js';
 
-const typeDefs = gql(readFileSync(new URL('../auth.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../auth.graphql', import.meta.url));
 
 /** The JWKS document may be cached this long; a new key must be published this long before it signs. */
 const JWKS_MAX_AGE_SECONDS = 300;
@@ -36,8 +35,6 @@ export interface AuthOptions {
   loginFailureWindowSeconds?: number;
   /** SIGNING_KEY_SECRET: encrypts private keys at rest when set. */
   signingKeySecret?: string | undefined;
-  /** Kafka consumer group (default `auth`); tests use their own. */
-  consumerGroupId?: string;
 }
 
 /** Everything the auth subgraph is made of, built from a runtime without side effects. */
@@ -115,8 +112,8 @@ export function buildApp(runtime: SubgraphRuntime, options: AuthOptions): Subgra
   return {
     service,
     startConsumers: async () => {
-      const consumer = await startAccountConsumer(runtime, accounts, options.consumerGroupId);
-      return [{ name: `consumer ${consumer.groupId}`, stop: () => consumer.stop() }];
+      const consumer = await startAccountConsumer(runtime, accounts);
+      return [consumer];
     },
   };
 }

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createGraphQLService, remoteEntities, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  loadTypeDefs,
+  remoteEntities,
+  subgraphServiceOptions,
+  type SubgraphRuntime,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import { startCartConsumer } from './cart.consumer.js';
 import { createCartRepository } from './cart.repository.js';
 import { cartResolvers } from './cart.resolvers.js';
@@ -22,11 +26,9 @@ export interface CartOptions {
   currency?: string;
   /** A cart's time to live after its last change, in seconds (default 30 days). */
   cartTtlSeconds?: number;
-  /** Kafka consumer group (default `cart`). */
-  consumerGroupId?: string;
 }
 
-const typeDefs = gql(readFileSync(new URL('../cart.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../cart.graphql', import.meta.url));
 
 /** The cart subgraph, wired to an open runtime (with Redis). No side effects until `listen`/`startConsumers`. */
 export function buildApp(runtime: SubgraphRuntime, options: CartOptions): SubgraphApp {
@@ -48,24 +50,17 @@ export function buildApp(runtime: SubgraphRuntime, options: CartOptions): Subgra
     currency: options.currency ?? 'USD',
   });
   const service = createGraphQLService<Context>({
-    name: 'cart',
+    ...subgraphServiceOptions(runtime),
+    // Carts live in Redis: no EntityManager per request.
+    context: (base) => base,
     typeDefs,
     resolvers: cartResolvers(carts),
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    context: (base) => base,
-    readiness: runtime.readiness,
-    metrics: runtime.metrics,
   });
   return {
     service,
     async startConsumers() {
-      const consumer = await startCartConsumer(
-        runtime,
-        carts,
-        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
-      );
-      return [{ name: consumer.name, stop: () => consumer.stop() }];
+      const consumer = await startCartConsumer(runtime, carts);
+      return [consumer];
     },
   };
 }

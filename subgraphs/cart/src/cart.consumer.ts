@@ -10,12 +10,10 @@ import {
 } from '@shop/schema';
 import type { CartService } from './cart.service.js';
 
-export interface CartConsumerOptions {
-  /** Kafka consumer group (default `cart`); tests pass their own so parallel runs do not share partitions. */
-  groupId?: string;
-}
+/** Cart's consumer group. */
+export const CONSUMER = 'cart';
 
-/** Where unprocessable messages go, whatever the group (so test groups do not spawn topics). */
+/** Where unprocessable messages go. */
 export const CART_DLQ = 'cart.dlq';
 
 /**
@@ -29,11 +27,7 @@ export const CART_DLQ = 'cart.dlq';
  * The effects live in Redis, so the kit's Postgres `applyOnce` is not what makes them idempotent.
  * A payload that does not parse goes to `cart.dlq` and the consumer goes on with the next message.
  */
-export function startCartConsumer(
-  runtime: SubgraphRuntime,
-  carts: CartService,
-  { groupId = 'cart' }: CartConsumerOptions = {},
-): Promise<EventConsumer> {
+export function startCartConsumer(runtime: SubgraphRuntime, carts: CartService): Promise<EventConsumer> {
   const log = runtime.logger.child({ component: 'cart-consumer' });
   const recordPrice = {
     parse: productChangedV1.parse,
@@ -42,7 +36,7 @@ export function startCartConsumer(
     },
   };
   return runtime.kafka.consume({
-    groupId,
+    groupId: CONSUMER,
     deadLetterTopic: CART_DLQ,
     handlers: {
       [PRODUCT_CREATED_V1]: recordPrice,

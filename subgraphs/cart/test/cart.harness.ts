@@ -30,8 +30,7 @@ export function startCart({
     consumers,
     redis: true,
     redisKeyPrefix,
-    buildApp: (runtime) =>
-      buildApp(runtime, { productsUrl, consumerGroupId: `cart-test-${randomUUID().slice(0, 8)}` }),
+    buildApp: (runtime) => buildApp(runtime, { productsUrl }),
   });
 }
 

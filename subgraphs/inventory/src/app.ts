@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import {
   createGraphQLService,
+  loadTypeDefs,
   remoteEntities,
-  subgraphServiceOptions,
   type SubgraphRuntime,
+  subgraphServiceOptions,
 } from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
 import { productHandlers, startInventoryConsumer } from './product.consumer.js';
 import { reservationHandlers } from './reservation.consumer.js';
@@ -24,7 +23,7 @@ export interface InventoryOptions {
   sweepIntervalMs?: number;
 }
 
-const typeDefs = gql(readFileSync(new URL('../inventory.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../inventory.graphql', import.meta.url));
 
 /** The inventory subgraph, wired to an open runtime. No side effects until `listen`/`startConsumers`. */
 export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): SubgraphApp {
@@ -54,10 +53,7 @@ export function buildApp(runtime: SubgraphRuntime, options: InventoryOptions): S
         intervalMs: options.sweepIntervalMs ?? 10_000,
         logger: runtime.logger,
       });
-      return [
-        { name: 'inventory-consumer', stop: () => consumer.stop() },
-        { name: sweeper.name, stop: () => sweeper.stop() },
-      ];
+      return [consumer, { name: sweeper.name, stop: () => sweeper.stop() }];
     },
   };
 }

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
 import {
   createGraphQLService,
   createLiveEvents,
-  subgraphServiceOptions,
+  loadTypeDefs,
   type SubgraphRuntime,
+  subgraphServiceOptions,
 } from '@shop/platform';
 import { NOTIFICATION_CREATED_V1, notificationCreatedV1 } from '@shop/schema';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
 import { LogEmailChannel, type EmailChannel } from './email-channel.js';
 import { startNotificationConsumer } from './notification.consumer.js';
@@ -16,15 +15,13 @@ import { NotificationService } from './notification.service.js';
 import { createUnreadCountCache } from './unread-count.cache.js';
 
 export interface NotificationsOptions {
-  /** Kafka consumer group of the notification consumer (default `notifications`). */
-  consumerGroupId?: string;
   /** Where emails go (default a LogEmailChannel on the runtime's logger). */
   email?: EmailChannel;
   /** Seconds an unread count stays cached (default 3600; writes invalidate it at once). */
   unreadCountTtlSeconds?: number;
 }
 
-const typeDefs = gql(readFileSync(new URL('../notifications.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../notifications.graphql', import.meta.url));
 
 /** The notifications subgraph, wired to an open runtime (with Redis). No side effects until `listen`/`startConsumers`. */
 export function buildApp(runtime: SubgraphRuntime, options: NotificationsOptions = {}): SubgraphApp {
@@ -56,12 +53,8 @@ export function buildApp(runtime: SubgraphRuntime, options: NotificationsOptions
     service,
     async startConsumers() {
       const liveEvents = await live.start();
-      const consumer = await startNotificationConsumer(
-        runtime,
-        notifications,
-        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
-      );
-      return [liveEvents, { name: consumer.name, stop: () => consumer.stop() }];
+      const consumer = await startNotificationConsumer(runtime, notifications);
+      return [liveEvents, consumer];
     },
   };
 }

@@ -8,7 +8,6 @@ describe('notifications config', () => {
     expect(config.SMTP_URL).toBeUndefined();
     expect(config.EMAIL_FROM).toBe('Shop <no-reply@shop.local>');
     expect(config.PORT).toBe(4008);
-    expect(config.NOTIFICATIONS_CONSUMER_GROUP).toBe('notifications');
     expect(config.UNREAD_COUNT_TTL_SECONDS).toBe(3600);
   });
 

@@ -16,8 +16,6 @@ const checked = (parse: (value: string) => unknown) =>
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: port(4008),
-  /** Kafka consumer group of the notification consumer. */
-  NOTIFICATIONS_CONSUMER_GROUP: z.string().min(1).default('notifications'),
   /**
    * SMTP server of the email channel: `smtp://host:587` (STARTTLS when offered),
    * `smtp://user:pass@host:587` (STARTTLS required), `smtps://user:pass@host:465` (implicit TLS),

@@ -36,7 +36,6 @@ await runService(logger, async () => {
       emailLogger.warn({ err: error }, 'SMTP server check failed; emails will fail until it answers'),
   );
   const app = buildApp(runtime, {
-    consumerGroupId: config.NOTIFICATIONS_CONSUMER_GROUP,
     email: smtp ?? new LogEmailChannel(emailLogger),
     unreadCountTtlSeconds: config.UNREAD_COUNT_TTL_SECONDS,
   });

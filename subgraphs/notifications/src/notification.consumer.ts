@@ -98,14 +98,13 @@ export function notificationHandlers(
   };
 }
 
-/** Starts notifications' consumer group (default `notifications`), dead-lettering to `notifications.dlq`. */
+/** Starts notifications' consumer group `notifications`, dead-lettering to `notifications.dlq`. */
 export function startNotificationConsumer(
   runtime: SubgraphRuntime,
   notifications: NotificationService,
-  { groupId = 'notifications' }: { groupId?: string } = {},
 ): Promise<EventConsumer> {
   return runtime.kafka.consume({
-    groupId,
+    groupId: CONSUMER,
     deadLetterTopic: 'notifications.dlq',
     handlers: notificationHandlers(runtime, notifications),
   });

@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { createGraphQLService, createLiveEvents, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  createLiveEvents,
+  loadTypeDefs,
+  subgraphServiceOptions,
+  type SubgraphRuntime,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { ORDER_STATUS_CHANGED_V1, orderStatusChangedV1, type OrderStatusChangedV1 } from '@shop/schema';
-import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
 import { startOrderConsumer } from './order.consumer.js';
 import { orderResolvers } from './order.resolvers.js';
@@ -13,15 +17,13 @@ import { createPriceLookup } from './product-price.js';
 export interface OrdersOptions {
   /** The products subgraph's /graphql URL, asked through `_entities` for prices not projected yet. */
   productsUrl: string;
-  /** Kafka consumer group of the order flow and the price projection (default `orders`). */
-  consumerGroupId?: string;
   /** An order still PENDING or RESERVED this long after placement is cancelled EXPIRED (default 900 s). */
   settlementTimeoutMs?: number;
   /** How often the settlement sweeper runs (default 10 s). */
   settlementSweepIntervalMs?: number;
 }
 
-const typeDefs = gql(readFileSync(new URL('../orders.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../orders.graphql', import.meta.url));
 
 /** The orders subgraph, wired to an open runtime. No side effects until `listen`/`startConsumers`. */
 export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): SubgraphApp {
@@ -40,15 +42,12 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
     logger: runtime.logger,
     registry: runtime.metrics.registry,
   });
+  const base = subgraphServiceOptions(runtime);
   const service = createGraphQLService<Context>({
-    name: 'orders',
+    ...base,
+    readiness: { ...base.readiness, liveEvents: live.ready },
     typeDefs,
     resolvers: orderResolvers(orders, live),
-    logger: runtime.logger,
-    verifyToken: runtime.verifyToken,
-    context: (base) => ({ ...base, em: runtime.orm.em.fork() }),
-    readiness: { ...runtime.readiness, liveEvents: live.ready },
-    metrics: runtime.metrics,
   });
   return {
     service,
@@ -59,22 +58,14 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
      */
     async startConsumers() {
       const liveEvents = await live.start();
-      const consumer = await startOrderConsumer(
-        runtime,
-        orders,
-        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
-      );
+      const consumer = await startOrderConsumer(runtime, orders);
       const sweeper = startOrderSweeper(orders, {
         timeoutMs: options.settlementTimeoutMs ?? 900_000,
         intervalMs: options.settlementSweepIntervalMs ?? 10_000,
         fork: () => runtime.orm.em.fork(),
         logger: runtime.logger,
       });
-      return [
-        liveEvents,
-        { name: 'orders-consumer', stop: () => consumer.stop() },
-        { name: sweeper.name, stop: () => sweeper.stop() },
-      ];
+      return [liveEvents, consumer, { name: sweeper.name, stop: () => sweeper.stop() }];
     },
   };
 }

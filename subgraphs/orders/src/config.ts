@@ -7,8 +7,6 @@ export const configSchema = z.object({
   PORT: port(4006),
   /** The products subgraph, asked through `_entities` for prices orders has not heard of yet. */
   PRODUCTS_URL: z.url().default('http://127.0.0.1:4003/graphql'),
-  /** Kafka consumer group of the order flow and price projection. */
-  ORDERS_CONSUMER_GROUP: z.string().min(1).default('orders'),
   /**
    * An order still PENDING or RESERVED this many seconds after it was placed is cancelled EXPIRED.
    * Keep it well below inventory's RESERVATION_TTL_SECONDS (its backstop), and above the time

@@ -15,7 +15,6 @@ await runService(logger, async () => {
   });
   const app = buildApp(runtime, {
     productsUrl: config.PRODUCTS_URL,
-    consumerGroupId: config.ORDERS_CONSUMER_GROUP,
     settlementTimeoutMs: config.ORDER_SETTLEMENT_TIMEOUT_SECONDS * 1000,
     settlementSweepIntervalMs: config.ORDER_SETTLEMENT_SWEEP_INTERVAL_MS,
   });

@@ -63,14 +63,10 @@ export function orderHandlers(
   };
 }
 
-/** Starts orders' consumer group (default `orders`), dead-lettering to `orders.dlq`. */
-export function startOrderConsumer(
-  runtime: SubgraphRuntime,
-  orders: OrderService,
-  { groupId = 'orders' }: { groupId?: string } = {},
-): Promise<EventConsumer> {
+/** Starts orders' consumer group `orders`, dead-lettering to `orders.dlq`. */
+export function startOrderConsumer(runtime: SubgraphRuntime, orders: OrderService): Promise<EventConsumer> {
   return runtime.kafka.consume({
-    groupId,
+    groupId: CONSUMER,
     deadLetterTopic: 'orders.dlq',
     handlers: orderHandlers(runtime, orders),
   });

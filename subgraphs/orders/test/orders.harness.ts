@@ -33,7 +33,6 @@ export async function startOrders(
   } = {},
 ) {
   const { replicaOf, ...tuning } = options;
-  const consumerGroupId = replicaOf?.consumerGroupId ?? `orders-test-${randomUUID().slice(0, 8)}`;
   const subgraph = await startTestSubgraph({
     name: 'orders',
     entities,
@@ -41,15 +40,14 @@ export async function startOrders(
     buildApp: (runtime) =>
       buildApp(runtime, {
         productsUrl,
-        consumerGroupId,
         settlementTimeoutMs: 3_600_000,
         ...tuning,
       }),
     ...(replicaOf ? { replicaOf } : {}),
   });
-  return Object.assign(subgraph, { consumerGroupId });
+  return subgraph;
 }
-export type OrdersUnderTest = TestSubgraph & { consumerGroupId: string };
+export type OrdersUnderTest = TestSubgraph;
 
 export interface Observed {
   placed: EventEnvelope<OrderPlacedV1>[];

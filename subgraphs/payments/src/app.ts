@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  loadTypeDefs,
+  type SubgraphRuntime,
+  subgraphServiceOptions,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import type { Context } from './context.js';
 import type { PaymentProvider } from './payment-provider.js';
 import { startPaymentConsumer } from './payment.consumer.js';
@@ -10,13 +13,11 @@ import { PaymentService } from './payment.service.js';
 import { createSandboxPaymentProvider } from './sandbox-provider.js';
 
 export interface PaymentsOptions {
-  /** Kafka consumer group of the order-flow consumer (default `payments`). */
-  consumerGroupId?: string;
   /** The payment provider (default the sandbox, on payments' own database). */
   provider?: PaymentProvider;
 }
 
-const typeDefs = gql(readFileSync(new URL('../payments.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../payments.graphql', import.meta.url));
 
 /** The payments subgraph, wired to an open runtime. No side effects until `listen`/`startConsumers`. */
 export function buildApp(runtime: SubgraphRuntime, options: PaymentsOptions = {}): SubgraphApp {
@@ -32,12 +33,8 @@ export function buildApp(runtime: SubgraphRuntime, options: PaymentsOptions = {}
   return {
     service,
     async startConsumers() {
-      const consumer = await startPaymentConsumer(
-        runtime,
-        payments,
-        options.consumerGroupId ? { groupId: options.consumerGroupId } : {},
-      );
-      return [{ name: consumer.name, stop: () => consumer.stop() }];
+      const consumer = await startPaymentConsumer(runtime, payments);
+      return [consumer];
     },
   };
 }

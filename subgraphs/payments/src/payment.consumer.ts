@@ -9,10 +9,8 @@ import {
 } from '@shop/schema';
 import type { PaymentService } from './payment.service.js';
 
-export interface PaymentConsumerOptions {
-  /** Kafka consumer group (default `payments`); tests pass their own so parallel runs never share partitions. */
-  groupId?: string;
-}
+/** Payments' consumer group (also the `applyOnce` consumer name). */
+export const CONSUMER = 'payments';
 
 /**
  * Drives payments from the order flow: `orders.order.placed.v1` (the PENDING payment),
@@ -24,14 +22,12 @@ export interface PaymentConsumerOptions {
 export function startPaymentConsumer(
   runtime: SubgraphRuntime,
   payments: PaymentService,
-  { groupId = 'payments' }: PaymentConsumerOptions = {},
 ): Promise<EventConsumer> {
   const apply = async (event: { id: string }, effect: (em: EntityManager) => Promise<void>) => {
-    if (await applyOnce(runtime.orm, 'payments', event, effect)) payments.published();
+    if (await applyOnce(runtime.orm, CONSUMER, event, effect)) payments.published();
   };
   return runtime.kafka.consume({
-    groupId,
-    // One dead-letter topic for the subgraph whatever the group, so test groups do not spawn topics.
+    groupId: CONSUMER,
     deadLetterTopic: 'payments.dlq',
     handlers: {
       [ORDER_PLACED_V1]: {

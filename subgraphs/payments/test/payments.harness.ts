@@ -51,10 +51,7 @@ export async function startPayments() {
     migrations,
     buildApp: (runtime) => {
       sandbox = crashableSandbox(runtime);
-      return buildApp(runtime, {
-        provider: sandbox.provider,
-        consumerGroupId: `payments-test-${randomUUID().slice(0, 8)}`,
-      });
+      return buildApp(runtime, { provider: sandbox.provider });
     },
   });
   return new PaymentsHarness(subgraph, sandbox!);

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { gql } from 'graphql-tag';
-import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  loadTypeDefs,
+  type SubgraphRuntime,
+  subgraphServiceOptions,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
 import { categoryResolvers } from './category.resolvers.js';
 import { CategoryService } from './category.service.js';
@@ -10,7 +13,7 @@ import { productResolvers } from './product.resolvers.js';
 import { ProductService } from './product.service.js';
 import { DateTimeScalar, DecimalScalar } from '@shop/platform';
 
-const typeDefs = gql(readFileSync(new URL('../products.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../products.graphql', import.meta.url));
 
 export interface ProductsOptions {
   /** The store currency (ISO 4217); default `USD`. */
@@ -45,7 +48,7 @@ export function buildApp(runtime: SubgraphRuntime, options: ProductsOptions = {}
     service,
     startConsumers: async () => {
       const consumer = await startProductConsumer(runtime, products);
-      return [{ name: 'stock-consumer', stop: () => consumer.stop() }];
+      return [consumer];
     },
   };
 }

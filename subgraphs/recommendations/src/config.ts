@@ -5,8 +5,6 @@ import { z } from 'zod';
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: port(4009),
-  /** Kafka consumer group of the purchase statistics and the category projection. */
-  RECOMMENDATIONS_CONSUMER_GROUP: z.string().min(1).default('recommendations'),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -13,7 +13,7 @@ await runService(logger, async () => {
     entities,
     migrations,
   });
-  const app = buildApp(runtime, { consumerGroupId: config.RECOMMENDATIONS_CONSUMER_GROUP });
+  const app = buildApp(runtime);
   const consumers = (await app.startConsumers?.()) ?? [];
   await app.service.listen(config.PORT, config.HOST);
   return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];

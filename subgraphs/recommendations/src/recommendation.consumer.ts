@@ -52,14 +52,10 @@ export function recommendationHandlers(runtime: SubgraphRuntime): Record<string,
   };
 }
 
-/** Starts recommendations' consumer group (default `recommendations`), dead-lettering to `recommendations.dlq`. */
-export function startRecommendationConsumer(
-  runtime: SubgraphRuntime,
-  { groupId = 'recommendations' }: { groupId?: string } = {},
-): Promise<EventConsumer> {
+/** Starts recommendations' consumer group `recommendations`, dead-lettering to `recommendations.dlq`. */
+export function startRecommendationConsumer(runtime: SubgraphRuntime): Promise<EventConsumer> {
   return runtime.kafka.consume({
-    groupId,
-    // One dead-letter topic for the subgraph whatever the group, so test groups do not spawn topics.
+    groupId: CONSUMER,
     deadLetterTopic: 'recommendations.dlq',
     handlers: recommendationHandlers(runtime),
   });

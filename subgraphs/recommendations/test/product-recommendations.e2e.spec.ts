@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { applyOnce, type EventEnvelope } from '@shop/platform';
+import { allJoined, applyOnce, type EventEnvelope } from '@shop/platform';
 import { errorCodes, type TestSubgraph } from '@shop/platform/testing';
 import type { OrderConfirmedV1 } from '@shop/schema';
 import { buildApp } from '../src/app.js';
@@ -27,13 +27,12 @@ import {
  */
 describe('Product.recommendations: bought together, then the category best sellers', () => {
   let subgraph: TestSubgraph;
-  let groupId: string;
   /** Distinct events published (and applied directly) so far: what processed_event must reach. */
   let applied = 0;
   const customer = randomUUID();
 
   beforeAll(async () => {
-    ({ subgraph, groupId } = await startRecommendations());
+    ({ subgraph } = await startRecommendations());
   });
   afterAll(async () => {
     await subgraph?.stop();
@@ -129,7 +128,8 @@ describe('Product.recommendations: bought together, then the category best selle
     const [Q1, Q2, Q3] = ids(3);
     // A second member of the same consumer group: partitions are shared between two consumers
     // writing to the same rows at the same time.
-    const second = await buildApp(subgraph.runtime, { consumerGroupId: groupId }).startConsumers!();
+    const second = await buildApp(subgraph.runtime).startConsumers!();
+    await allJoined(second);
     try {
       await send(Array.from({ length: 40 }, () => orderConfirmed(customer, [Q1!, [Q2!, 2], Q3!])));
     } finally {

@@ -14,16 +14,10 @@ import { buildApp } from '../src/app.js';
 import { entities } from '../src/entities.js';
 import { migrations } from '../src/migrations/index.js';
 
-/** Starts recommendations on port 0 against a fresh database, with a consumer group of its own. */
+/** Starts recommendations on port 0 against a fresh database and a Kafka namespace of its own. */
 export async function startRecommendations() {
-  const groupId = `recommendations-test-${randomUUID().slice(0, 8)}`;
-  const subgraph = await startTestSubgraph({
-    name: 'recommendations',
-    entities,
-    migrations,
-    buildApp: (runtime) => buildApp(runtime, { consumerGroupId: groupId }),
-  });
-  return { subgraph, groupId };
+  const subgraph = await startTestSubgraph({ name: 'recommendations', entities, migrations, buildApp });
+  return { subgraph };
 }
 
 /** A line of a confirmed order: a product id, or `[id, quantity]`. */

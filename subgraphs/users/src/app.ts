@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createGraphQLService, subgraphServiceOptions, type SubgraphRuntime } from '@shop/platform';
+import {
+  createGraphQLService,
+  loadTypeDefs,
+  type SubgraphRuntime,
+  subgraphServiceOptions,
+} from '@shop/platform';
 import type { SubgraphApp } from '@shop/platform/testing';
-import { gql } from 'graphql-tag';
 import { addressResolvers } from './address.resolvers.js';
 import { AddressService } from './address.service.js';
 import type { Context } from './context.js';
@@ -9,17 +12,12 @@ import { startUserConsumer } from './user.consumer.js';
 import { userResolvers } from './user.resolvers.js';
 import { UserService } from './user.service.js';
 
-const typeDefs = gql(readFileSync(new URL('../users.graphql', import.meta.url), 'utf8'));
+const typeDefs = loadTypeDefs(new URL('../users.graphql', import.meta.url));
 
 /** What the users subgraph needs besides the runtime. */
 export interface UsersOptions {
   /** The auth subgraph's GraphQL endpoint (`AUTH_URL`), asked for profiles not yet projected. */
   authUrl: string;
-  /**
-   * The Kafka consumer group (default `users`). Tests give each run its own group so they never
-   * share partitions with another running instance.
-   */
-  consumerGroupId?: string;
 }
 
 /** Wires the users subgraph; no side effects until `service.listen` / `startConsumers`. */
@@ -36,8 +34,8 @@ export function buildApp(runtime: SubgraphRuntime, options: UsersOptions): Subgr
   return {
     service,
     async startConsumers() {
-      const consumer = await startUserConsumer(runtime, users, options.consumerGroupId ?? 'users');
-      return [{ name: `consumer:${consumer.groupId}`, stop: () => consumer.stop() }];
+      const consumer = await startUserConsumer(runtime, users);
+      return [consumer];
     },
   };
 }

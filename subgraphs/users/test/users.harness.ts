@@ -42,8 +42,7 @@ export async function startUsers() {
     issuer,
     entities,
     migrations,
-    buildApp: (runtime) =>
-      buildApp(runtime, { authUrl: auth.url, consumerGroupId: `users-test-${randomUUID()}` }),
+    buildApp: (runtime) => buildApp(runtime, { authUrl: auth.url }),
   });
   return new UsersHarness(subgraph, auth);
 }
