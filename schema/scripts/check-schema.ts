@@ -1,18 +1,27 @@
 /**
- * `npm run check:schema` (add `-- --verbose` to see why each pending operation still fails). Exits 1 with
- * a readable report when:
+ * `npm run check:schema [-- --base <git ref>] [--verbose]` (`--verbose` shows why each pending operation
+ * still fails). Exits 1 with a readable report when:
  *   (a) supergraph.yaml or a subgraph SDL file is unusable, or composition fails;
  *   (b) schema/supergraph.graphql differs from a fresh composition (run npm run compose);
  *   (c) an operation of the client contract (schema/contract/operations.graphql, or $CONTRACT_OPERATIONS)
  *       does not validate against the API schema, unless schema/pending-operations.txt lists it; a listed
  *       operation that validates now, or a listed name that is no contract operation, fails too;
  *   (d) the contract copy in schema/contract/ differs from the published contract beside the checkout
- *       (../shared/api, or $CONTRACT_UPSTREAM) where one exists (see check-contract.ts).
- * The pending list and an "N operations validate, M pending" summary are printed on every run.
+ *       (../shared/api, or $CONTRACT_UPSTREAM) where one exists (see check-contract.ts);
+ *   (e) with --base: the API schema has a breaking change against the API schema of
+ *       schema/supergraph.graphql at that ref that schema/breaking-changes-allowed.txt does not list, or
+ *       the allowlist lists a change that is not one of them (or is malformed, with or without --base).
+ * The pending list and an "N operations validate, M pending" summary are printed on every run; with
+ * --base, so are the breaking, dangerous and safe changes.
  */
 import {
+  ApiSchemaError,
   buildApiSchema,
   detectDrift,
+  diffApiSchemas,
+  formatSchemaChanges,
+  judgeSchemaChanges,
+  parseBreakingChangesAllowlist,
   formatDrift,
   formatPendingLine,
   judgeContract,
@@ -26,6 +35,7 @@ import {
   composeFromConfig,
   display,
   PipelineFailure,
+  readAtRevision,
   readIfPresent,
   reportFatal,
   resolvePaths,
@@ -35,7 +45,7 @@ import {
 
 async function main(): Promise<void> {
   const paths = resolvePaths();
-  const verbose = process.argv.includes('--verbose');
+  const { base, verbose } = parseArguments(process.argv.slice(2));
   const pendingFile = display(paths, paths.pendingFile);
   const pending = parsePendingList((await readIfPresent(paths.pendingFile)) ?? '', pendingFile);
   console.log(formatPendingLine(pending.names));
@@ -47,7 +57,7 @@ async function main(): Promise<void> {
     ...(await checkContractCopy(paths)),
   ];
   const verdict = await checkContract(paths, composed, pending.names);
-  failures.push(...verdict.failures);
+  failures.push(...verdict.failures, ...(await checkBreakingChanges(paths, composed, base)));
   if (verbose) printStillPending(verdict);
   if (failures.length > 0) printFailures(failures);
   console.log(summarizeVerdict(verdict));
@@ -82,6 +92,56 @@ async function checkContract(
   const report = validateOperations(buildApiSchema(composed.supergraphSdl), operationsText, operationsFile);
   console.log(`contract: ${report.operations.length} operations in ${operationsFile}`);
   return judgeContract(report, pending, { operationsFile, pendingFile: display(paths, paths.pendingFile) });
+}
+
+/** `--base <ref>` (or `--base=<ref>`) and `--verbose`; anything else is refused. */
+function parseArguments(args: readonly string[]): { base?: string; verbose: boolean } {
+  let base: string | undefined;
+  let verbose = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--verbose') verbose = true;
+    else if (arg === '--base' || arg.startsWith('--base=')) {
+      base = arg === '--base' ? args[++i] : arg.slice('--base='.length);
+      // A ref starting with '-' would reach git as an option.
+      if (!base || base.startsWith('-'))
+        throw new PipelineFailure('--base needs a git ref, e.g. --base origin/main');
+    } else
+      throw new PipelineFailure(
+        `unknown argument ${arg} (usage: check-schema [--base <git ref>] [--verbose])`,
+      );
+  }
+  return { ...(base ? { base } : {}), verbose };
+}
+
+/**
+ * The allowlist's own problems always; with a base ref, the breaking changes of the composed API schema
+ * against the committed supergraph's at that ref that the allowlist does not list, and the entries that
+ * match none. Prints every change.
+ */
+async function checkBreakingChanges(paths: PipelinePaths, composed: Composed, base: string | undefined) {
+  const allowlistFile = display(paths, paths.allowlistFile);
+  const allowlist = parseBreakingChangesAllowlist(
+    (await readIfPresent(paths.allowlistFile)) ?? '',
+    allowlistFile,
+  );
+  if (base === undefined) {
+    console.log('API schema changes: not compared (add -- --base <git ref>)');
+    return allowlist.problems;
+  }
+  const supergraphFile = display(paths, paths.supergraphFile);
+  const baseSdl = await readAtRevision(paths, base, paths.supergraphFile);
+  let baseSchema;
+  try {
+    baseSchema = buildApiSchema(baseSdl);
+  } catch (error) {
+    if (!(error instanceof ApiSchemaError)) throw error;
+    throw new PipelineFailure(`${supergraphFile} at ${base}: ${error.message}`);
+  }
+  const changes = await diffApiSchemas(baseSchema, buildApiSchema(composed.supergraphSdl));
+  const verdict = judgeSchemaChanges(changes, allowlist.entries, { base, allowlistFile });
+  for (const line of formatSchemaChanges(verdict, `${base} (${supergraphFile})`)) console.log(line);
+  return [...allowlist.problems, ...verdict.failures];
 }
 
 function printStillPending(verdict: ContractVerdict): void {

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,8 @@ export interface PipelinePaths {
   upstreamContractDir: string;
   /** `schema/pending-operations.txt`. */
   pendingFile: string;
+  /** `schema/breaking-changes-allowed.txt`: the reviewed breaking changes of the API schema. */
+  allowlistFile: string;
 }
 
 /** Resolves the pipeline's files from this script's location and the environment overrides. */
@@ -49,6 +52,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): PipelinePath
     contractDir: resolve(CONTRACT_DIR),
     upstreamContractDir: resolve(upstreamContractDir(env)),
     pendingFile: resolve(schemaDir, 'pending-operations.txt'),
+    allowlistFile: resolve(schemaDir, 'breaking-changes-allowed.txt'),
   };
 }
 
@@ -105,6 +109,26 @@ export async function readIfPresent(file: string): Promise<string | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/**
+ * The text of `file` (inside the repository) at git revision `ref`, as `git show <ref>:<file>` prints it,
+ * run in the repository root. Throws a {@link PipelineFailure} with git's message when the ref is unknown
+ * (in CI: a shallow clone, fetch with `fetch-depth: 0`) or the file does not exist there.
+ */
+export function readAtRevision(paths: PipelinePaths, ref: string, file: string): Promise<string> {
+  const path = relative(paths.repoRoot, file);
+  return new Promise((resolveText, reject) => {
+    execFile(
+      'git',
+      ['show', `${ref}:./${path}`],
+      { cwd: paths.repoRoot, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (!error) resolveText(stdout);
+        else reject(new PipelineFailure(`cannot read ${path} at ${ref}: ${stderr.trim() || error.message}`));
+      },
+    );
+  });
 }
 
 /** Prints a fatal error (known failures by message, anything else with its stack) and sets exit code 1. */
