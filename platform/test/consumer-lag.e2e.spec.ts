@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { createKafka, createLogger, envelope } from '../src/index.js';
 import type { EventConsumer, EventProducer, KafkaClient } from '../src/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 
 const logger = createLogger('platform-test', { level: 'silent' });
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -38,14 +39,6 @@ describe('kafka_consumer_lag on a real broker', () => {
     return { partitions: mine.length, total: mine.reduce((sum, v) => sum + v.value, 0) };
   };
   const brokerLag = async () => (await kafka.consumerLag(group)).reduce((sum, p) => sum + p.lag, 0);
-
-  async function until(condition: () => Promise<boolean>, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error('timed out waiting');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 
   const publish = (n: number) =>
     producer.publish(Array.from({ length: n }, (_, i) => envelope(topic, `account-${randomUUID()}`, { i })));
@@ -92,22 +85,22 @@ describe('kafka_consumer_lag on a real broker', () => {
     });
     // Nothing consumed yet (the handler is held at the door): every message is lag, on both partitions.
     await publish(3);
-    await until(async () => (await scrapedLag()).total === 3);
+    await waitFor(async () => (await scrapedLag()).total === 3, 30_000);
     expect((await scrapedLag()).partitions).toBe(2);
     expect(await brokerLag()).toBe(3);
 
     door.open();
-    await until(async () => (await scrapedLag()).total === 0);
+    await waitFor(async () => (await scrapedLag()).total === 0, 30_000);
     expect(handled).toHaveLength(3);
     expect(await brokerLag()).toBe(0);
 
     // With offsets committed: new messages show as lag while the consumer is held, then drain.
     door.close();
     await publish(4);
-    await until(async () => (await scrapedLag()).total === 4);
+    await waitFor(async () => (await scrapedLag()).total === 4, 30_000);
     expect(await brokerLag()).toBe(4);
     door.open();
-    await until(async () => (await scrapedLag()).total === 0);
+    await waitFor(async () => (await scrapedLag()).total === 0, 30_000);
     expect(handled).toHaveLength(7);
     const perPartition = await kafka.consumerLag(group, [topic]);
     expect(perPartition.map((p) => [p.topic, p.lag, p.committed === p.end])).toEqual([

@@ -21,7 +21,13 @@ import {
   type RequestContext,
   type Stoppable,
 } from '../src/index.js';
-import { createTestIssuer, graphql, webSocketClient, type TestIssuer } from '../src/testing/index.js';
+import {
+  createTestIssuer,
+  graphql,
+  waitFor,
+  webSocketClient,
+  type TestIssuer,
+} from '../src/testing/index.js';
 
 /**
  * A tiny subgraph with subscriptions fed from a real Kafka topic, run as two replicas (two
@@ -79,16 +85,6 @@ const typeDefs = gql`
 const logger = createLogger('platform-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** The shared "database" of both replicas, and the only writer: state change, then its event. */
 function ticketStore(publish: (events: ReturnType<typeof envelope>[]) => Promise<void>) {
@@ -245,7 +241,11 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
       replica,
       subscription: track(webSocketClient(replica.url, { token })).subscribe(CHANGES),
     }));
-    await until(() => one.live.subscribers === 2 && two.live.subscribers === 2, 'four live subscribers');
+    await waitFor(
+      () => one.live.subscribers === 2 && two.live.subscribers === 2,
+      20_000,
+      'four live subscribers',
+    );
 
     const tickets = ['t-a', 't-b', 't-c'].map((t) => `${t}-${randomUUID().slice(0, 6)}`);
     for (let round = 0; round < 4; round++) {
@@ -281,7 +281,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
     expect(metrics).toMatch(/graphql_subscription_events_total\{[^}]*\} 24\b/);
 
     for (const { subscription } of subscriptions) subscription.stop();
-    await until(() => one.live.subscribers === 0 && two.live.subscribers === 0, 'unsubscribed');
+    await waitFor(() => one.live.subscribers === 0 && two.live.subscribers === 0, 20_000, 'unsubscribed');
     const after = await (await fetch(one.url.replace('/graphql', '/metrics'))).text();
     expect(after).toMatch(/graphql_subscriptions_active\{[^}]*\} 0\b/);
   });
@@ -307,7 +307,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
       { id, version: 4, status: 'IN_PROGRESS', servedBy: 'replica-2' },
       { id, version: 5, status: 'CLOSED', servedBy: 'replica-2' },
     ]);
-    await until(() => two.live.subscribers === 0, 'the live subscription released');
+    await waitFor(() => two.live.subscribers === 0, 20_000, 'the live subscription released');
 
     const missing = track(webSocketClient(two.url, { token })).subscribe(WATCH, { id: 'no-such-ticket' });
     await expect(missing.finished).rejects.toEqual([
@@ -399,7 +399,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
   it('ends a subscriber that falls behind with SLOW_SUBSCRIBER instead of buffering without bound', async () => {
     const token = await issuer.token('user-1');
     const slow = track(webSocketClient(two.url, { token })).subscribe(CHANGES, { slowMs: 300 });
-    await until(() => two.live.subscribers === 1, 'the slow subscriber');
+    await waitFor(() => two.live.subscribers === 1, 20_000, 'the slow subscriber');
     const ticket = `t-${randomUUID().slice(0, 8)}`;
     for (let i = 0; i < 6; i++) await store.change(ticket, `S${i}`);
     await expect(slow.finished).rejects.toEqual([
@@ -433,7 +433,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
     const token = await issuer.token('user-1');
     const client = track(webSocketClient(one.url, { token }));
     const subscription = client.subscribe(CHANGES);
-    await until(() => one.live.subscribers === 1, 'a subscriber on replica 1');
+    await waitFor(() => one.live.subscribers === 1, 20_000, 'a subscriber on replica 1');
     expect((await fetch(one.url.replace('/graphql', '/health/ready'))).status).toBe(200);
     await one.stop();
     expect(await client.closed).toEqual({ code: 1001, reason: 'Server shutting down' });

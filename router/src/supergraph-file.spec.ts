@@ -4,17 +4,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@shop/platform';
+import { waitFor } from '@shop/platform/testing';
 import { supergraphFile, type SupergraphFileOptions } from './supergraph-file.js';
 
 const logger = createLogger('supergraph-file-spec', { level: 'silent' });
-
-async function until(condition: () => boolean, timeoutMs = 3000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 describe('supergraphFile', () => {
   let dir: string;
@@ -63,11 +56,11 @@ describe('supergraphFile', () => {
   it('hands each changed version to update, once, including a file replaced by rename', async () => {
     await start();
     await writeFile(path, 'v2');
-    await until(() => updates.length === 1);
+    await waitFor(() => updates.length === 1, 3_000);
     expect(updates).toEqual(['prepared:v2']);
     await writeFile(join(dir, 'next.tmp'), 'v3');
     await rename(join(dir, 'next.tmp'), path);
-    await until(() => updates.length === 2);
+    await waitFor(() => updates.length === 2, 3_000);
     await writeFile(path, 'v3'); // same content: ignored
     await sleep(200);
     expect(updates).toEqual(['prepared:v2', 'prepared:v3']);
@@ -98,9 +91,9 @@ describe('supergraphFile', () => {
     path = join(volume, 'supergraph.graphql');
     expect((await start({ pollIntervalMs: 0 })).supergraphSdl).toBe('prepared:k1');
     await publish('k2');
-    await until(() => updates.length === 1);
+    await waitFor(() => updates.length === 1, 3_000);
     await publish('k3');
-    await until(() => updates.length === 2);
+    await waitFor(() => updates.length === 2, 3_000);
     expect(updates).toEqual(['prepared:k2', 'prepared:k3']);
     expect(outcomes).toEqual(['applied', 'applied']);
   });
@@ -112,12 +105,12 @@ describe('supergraphFile', () => {
       if (sdl.includes('broken')) throw new Error('invalid supergraph');
     });
     await writeFile(path, 'broken');
-    await until(() => outcomes.length === 1);
+    await waitFor(() => outcomes.length === 1, 3_000);
     expect(outcomes).toEqual(['rejected']);
     // After the refusal the serving supergraph is handed back, to undo a half-applied update.
     expect(calls).toEqual(['prepared:broken', 'prepared:v1']);
     await writeFile(path, 'v2');
-    await until(() => outcomes.length === 2);
+    await waitFor(() => outcomes.length === 2, 3_000);
     expect(outcomes).toEqual(['rejected', 'applied']);
   });
 
@@ -129,7 +122,7 @@ describe('supergraphFile', () => {
       },
     });
     await writeFile(path, 'not graphql');
-    await until(() => outcomes.length === 1);
+    await waitFor(() => outcomes.length === 1, 3_000);
     expect(outcomes).toEqual(['rejected']);
     expect(updates).toEqual(['v1']);
   });
@@ -138,7 +131,7 @@ describe('supergraphFile', () => {
     // A debounce longer than the test leaves only the poll to see the change.
     await start({ debounceMs: 60_000, pollIntervalMs: 50 });
     await writeFile(path, 'v2');
-    await until(() => updates.length === 1);
+    await waitFor(() => updates.length === 1, 3_000);
     expect(updates).toEqual(['prepared:v2']);
   });
 

@@ -1,23 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { errorCodes, graphql, type GraphQLResponse } from '@shop/platform/testing';
+import { errorCodes, graphql, waitFor, type GraphQLResponse } from '@shop/platform/testing';
 import { composeSupergraph, startCatalog, startStack, type FixtureSubgraph, type Stack } from './fixtures.js';
-
-async function until<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 8000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}
 
 describe('router: supergraph hot reload', () => {
   let stack: Stack;
@@ -60,9 +45,13 @@ describe('router: supergraph hot reload', () => {
       stack.file.path,
       composeSupergraph([stack.accounts, { name: 'catalog', url: catalogV2.url, sdl: catalogV2.sdl }]),
     );
-    const reloaded = await until(
-      () => graphql(stack.router.graphqlUrl, priceQuery),
-      (r) => r.errors === undefined,
+    const reloaded = await waitFor(
+      async () => {
+        const response = await graphql(stack.router.graphqlUrl, priceQuery);
+        return response.errors === undefined && response;
+      },
+      8_000,
+      'the price query to validate on the new supergraph',
     );
     expect(reloaded.data).toEqual({ product: { name: 'Lamp', price: 1999 } });
 
@@ -87,10 +76,7 @@ describe('router: supergraph hot reload', () => {
     const rejectedBefore = await reloads('rejected');
 
     await writeFile(stack.file.path, 'schema { query: Query');
-    await until(
-      () => reloads('rejected'),
-      (n) => n === rejectedBefore + 1,
-    );
+    await waitFor(async () => (await reloads('rejected')) === rejectedBefore + 1, 8_000, 'a rejected reload');
     expect((await graphql(stack.router.graphqlUrl, priceQuery)).data).toEqual({
       product: { name: 'Lamp', price: 1999 },
     });
@@ -102,9 +88,10 @@ describe('router: supergraph hot reload', () => {
     );
     expect(withPolicy).not.toBe(good);
     await writeFile(stack.file.path, withPolicy);
-    await until(
-      () => reloads('rejected'),
-      (n) => n === rejectedBefore + 2,
+    await waitFor(
+      async () => (await reloads('rejected')) === rejectedBefore + 2,
+      8_000,
+      'a second rejected reload',
     );
     expect((await graphql(stack.router.graphqlUrl, priceQuery)).data).toEqual({
       product: { name: 'Lamp', price: 1999 },
@@ -113,9 +100,11 @@ describe('router: supergraph hot reload', () => {
 
     // Back to catalog v1 (no price): the next good file is applied.
     await writeFile(stack.file.path, composeSupergraph([stack.accounts, stack.catalog]));
-    await until(
-      () => graphql(stack.router.graphqlUrl, priceQuery),
-      (r) => errorCodes(r).includes('GRAPHQL_VALIDATION_FAILED'),
+    await waitFor(
+      async () =>
+        errorCodes(await graphql(stack.router.graphqlUrl, priceQuery)).includes('GRAPHQL_VALIDATION_FAILED'),
+      8_000,
+      'the price query to fail validation',
     );
     expect((await graphql(stack.router.graphqlUrl, '{ product(id: "p1") { name } }')).data).toEqual({
       product: { name: 'Lamp' },

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger, loadConfig } from '@shop/platform';
-import { createTestIssuer, errorCodes, graphql, type TestIssuer } from '@shop/platform/testing';
+import { createTestIssuer, errorCodes, graphql, waitFor, type TestIssuer } from '@shop/platform/testing';
 import { createClient, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { buildRouter, type Router } from '../src/app.js';
@@ -20,14 +19,6 @@ import {
 } from './fixtures.js';
 
 const logger = createLogger('router', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /**
  * The routing URLs in the composed file point where nothing listens (as the committed supergraph's
@@ -134,9 +125,9 @@ describe('router: SUBGRAPH_URL_<NAME> overrides the supergraph routing URLs', ()
       { next: (value) => void results.push(value as ExecutionResult), error: () => {}, complete: () => {} },
     );
     try {
-      await until(() => tracking.subscribers === 1, 'the subscription to reach tracking');
+      await waitFor(() => tracking.subscribers === 1, 8_000, 'the subscription to reach tracking');
       tracking.tick(7);
-      await until(() => results.length === 1, 'the event');
+      await waitFor(() => results.length === 1, 8_000, 'the event');
       expect(results).toEqual([{ data: { ticks: 7 } }]);
     } finally {
       dispose();
@@ -153,7 +144,7 @@ describe('router: SUBGRAPH_URL_<NAME> overrides the supergraph routing URLs', ()
     };
     const before = await reloads();
     await writeFile(file.path, await composedAtDeadUrls());
-    await until(async () => (await reloads()) === before + 1, 'the reload');
+    await waitFor(async () => (await reloads()) === before + 1, 8_000, 'the reload');
 
     const catalogBefore = catalog.calls.length;
     const answer = await graphql(`${overridden.url}/graphql`, '{ product(id: "p2") { name } }');

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestIssuer, type TestIssuer } from '@shop/platform/testing';
+import { createTestIssuer, waitFor, type TestIssuer } from '@shop/platform/testing';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
@@ -38,14 +38,6 @@ function subscribe(client: Client, query: string, variables: Record<string, unkn
     );
   });
   return { results, ended, dispose };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 /** The close code and reason a raw socket ends with. */
@@ -115,7 +107,7 @@ describe('router: subscriptions over graphql-ws', () => {
     tracking.move({ id: 'x1', status: 'LABELLED', product: { id: 'p1' } });
     const ada = client(await issuer.token('u1'));
     const parcel = subscribe(ada, PARCEL, { id: 'x1' });
-    await until(() => parcel.results.length === 1, 'the current state');
+    await waitFor(() => parcel.results.length === 1, 10_000, 'the current state');
     tracking.move({ id: 'x1', status: 'IN_TRANSIT', product: { id: 'p2' } });
     tracking.move({ id: 'x1', status: 'DELIVERED', product: { id: 'p2' } });
     expect(await parcel.ended).toBe('complete');
@@ -124,7 +116,7 @@ describe('router: subscriptions over graphql-ws', () => {
       { data: { parcelMoved: { id: 'x1', status: 'IN_TRANSIT', product: { id: 'p2', name: 'Desk' } } } },
       { data: { parcelMoved: { id: 'x1', status: 'DELIVERED', product: { id: 'p2', name: 'Desk' } } } },
     ]);
-    await until(() => tracking.subscribers === 0, 'the upstream subscription to end');
+    await waitFor(() => tracking.subscribers === 0, 10_000, 'the upstream subscription to end');
   });
 
   it('runs queries and mutations over the same socket, through the same pipeline as HTTP', async () => {
@@ -194,14 +186,14 @@ describe('router: subscriptions over graphql-ws', () => {
     });
     expect(parcel.results[1]?.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     if (outcome !== 'complete') expect((outcome.error as { code?: number }).code).toBe(4403);
-    await until(() => tracking.subscribers === 0, 'the upstream subscription to end');
+    await waitFor(() => tracking.subscribers === 0, 10_000, 'the upstream subscription to end');
   });
 
   it('caps subscriptions per connection and connections per customer', async () => {
     const token = await issuer.token('u9');
     const busy = client(token);
     const ticks = [1, 2, 3].map(() => subscribe(busy, 'subscription { ticks }'));
-    await until(() => tracking.subscribers >= 3, 'three subscriptions');
+    await waitFor(() => tracking.subscribers >= 3, 10_000, 'three subscriptions');
     const fourth = subscribe(busy, 'subscription { ticks }');
     const refused = (await fourth.ended) as { error: { extensions?: { code?: string; limit?: string } }[] };
     expect(refused.error[0]?.extensions).toMatchObject({
@@ -228,7 +220,7 @@ describe('router: subscriptions over graphql-ws', () => {
     slow.send(JSON.stringify({ type: 'connection_init', payload: {} }));
     await new Promise((resolve) => slow.once('message', resolve)); // connection_ack
     slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { ticks }' } }));
-    await until(() => tracking.subscribers >= 1, 'the slow subscription');
+    await waitFor(() => tracking.subscribers >= 1, 10_000, 'the slow subscription');
     // Stop reading: the kernel buffers fill, the router's sends stop completing, events pile up.
     (slow as unknown as { _socket: { pause(): void } })._socket.pause();
     const dropped = () => router.router.metrics.subscriptionEvents.get();
@@ -246,12 +238,12 @@ describe('router: subscriptions over graphql-ws', () => {
     tracking.move({ id: 'x3', status: 'LABELLED', product: { id: 'p1' } });
     const ada = client(await issuer.token('u-restart'));
     const parcel = subscribe(ada, PARCEL, { id: 'x3' });
-    await until(() => parcel.results.length === 1, 'the current state');
+    await waitFor(() => parcel.results.length === 1, 10_000, 'the current state');
     const { port, parcels } = tracking;
     await tracking.stop();
     parcels.set('x3', { id: 'x3', status: 'IN_TRANSIT', product: { id: 'p1' } });
     tracking = await startTracking(issuer, { port, parcels });
-    await until(() => parcel.results.length === 2, 'the state after the reconnect');
+    await waitFor(() => parcel.results.length === 2, 10_000, 'the state after the reconnect');
     tracking.move({ id: 'x3', status: 'DELIVERED', product: { id: 'p2' } });
     expect(await parcel.ended).toBe('complete');
     expect(
@@ -263,7 +255,7 @@ describe('router: subscriptions over graphql-ws', () => {
     tracking.move({ id: 'x4', status: 'LABELLED', product: { id: 'p1' } });
     const ada = client(await issuer.token('u-reload'));
     const parcel = subscribe(ada, PARCEL, { id: 'x4' });
-    await until(() => parcel.results.length === 1, 'the current state');
+    await waitFor(() => parcel.results.length === 1, 10_000, 'the current state');
     // A new catalog version at a new URL: the reloaded plan must fetch product names there.
     const catalogV2 = await startCatalog(issuer, 2);
     try {
@@ -296,11 +288,11 @@ describe('router: subscriptions over graphql-ws', () => {
     await new Promise((resolve) => socket.once('message', resolve));
     socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { ticks }' } }));
     const metrics = async () => (await fetch(`${router.url}/metrics`)).text();
-    await until(() => tracking.subscribers >= 1, 'the subscription');
+    await waitFor(() => tracking.subscribers >= 1, 10_000, 'the subscription');
     expect(await metrics()).toMatch(/router_subscriptions_active\{[^}]*\} [1-9]/);
     const socketClosed = closed(socket);
     await router.stop();
     expect((await socketClosed).code).toBe(1001);
-    await until(() => tracking.subscribers === 0, 'the upstream subscription to end');
+    await waitFor(() => tracking.subscribers === 0, 10_000, 'the upstream subscription to end');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { graphql, type GraphQLResponse } from '../../platform/src/testing/graphql-client.js';
+import { liveSubscriberCount, metricsText } from '../../platform/src/testing/metrics.js';
 import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { DEV_ADMIN, startStack, type RunningStack, type StackOptions } from '../../scripts/stack.js';
 
@@ -78,9 +79,13 @@ export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
     },
     /** A process's Prometheus metrics text (`/metrics` of a subgraph, a replica such as `orders-2`, or a router). */
     async metricsOf(name: string): Promise<string> {
+      return metricsText(client.graphqlUrlOf(name));
+    },
+    /** The `/graphql` URL of one process of the stack (a subgraph, a replica such as `orders-2`, or a router). */
+    graphqlUrlOf(name: string): string {
       const process = client.stack.processes.get(name);
       if (!process) throw new Error(`no process ${name} in the stack`);
-      return (await fetch(`http://127.0.0.1:${process.port}/metrics`)).text();
+      return `http://127.0.0.1:${process.port}/graphql`;
     },
     /**
      * Resolves once the replica `name` serves at least `count` live-event subscribers (its
@@ -88,9 +93,7 @@ export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
      */
     async liveSubscribers(name: string, count: number): Promise<void> {
       await waitFor(
-        async () =>
-          Number(/^live_subscribers(?:\{[^}]*\})? (\d+)$/m.exec(await client.metricsOf(name))?.[1] ?? 0) >=
-          count,
+        async () => (await liveSubscriberCount(client.graphqlUrlOf(name))) >= count,
         30_000,
         `${count} live subscribers on ${name}`,
       );

@@ -5,3 +5,4 @@ export * from './subgraph.js';
 export * from './graphql-ws-client.js';
 export * from './wait-for.js';
 export * from './products-stand-in.js';
+export * from './metrics.js';

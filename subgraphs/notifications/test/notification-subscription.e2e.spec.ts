@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '@shop/platform';
-import { webSocketClient, type WebSocketTestClient } from '@shop/platform/testing';
+import {
+  liveSubscriberCount,
+  waitFor,
+  webSocketClient,
+  type WebSocketTestClient,
+} from '@shop/platform/testing';
 import {
   customerToken,
   events,
@@ -65,8 +70,18 @@ describe('notificationAdded', () => {
     const onFirst = connect(first, token).subscribe<Added>(FEED);
     const onSecond = connect(second, token).subscribe<Added>(FEED);
     const otherFeed = connect(second, await customerToken(first, other)).subscribe<Added>(FEED);
-    // Both subscriptions are registered before the events are published (live events start at "now").
-    await sleep(300);
+    // Every subscription is registered on its replica before the events are published (live events
+    // deliver what is consumed from then on): one on the first, two on the second.
+    await waitFor(
+      async () => (await liveSubscriberCount(first.url)) === 1,
+      30_000,
+      "the first replica's subscriber",
+    );
+    await waitFor(
+      async () => (await liveSubscriberCount(second.url)) === 2,
+      30_000,
+      "the second replica's subscribers",
+    );
 
     const orderA = randomUUID();
     const orderB = randomUUID();

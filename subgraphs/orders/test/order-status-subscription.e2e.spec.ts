@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { envelope, type EventEnvelope, type SubgraphRuntime } from '@shop/platform';
 import {
+  liveSubscriberCount,
   type ProductsStandIn,
   startProductsStandIn,
   type TestSubscription,
@@ -179,10 +180,7 @@ describe('orderStatusChanged', () => {
         [orderId, ORDER_STATUS_CHANGED_V1],
       )
     ).map((r) => r.version);
-  const liveSubscribers = async (replica: OrdersUnderTest) => {
-    const text = await (await fetch(replica.url.replace(/\/graphql$/, '/metrics'))).text();
-    return Number(/^live_subscribers(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? NaN);
-  };
+  const liveSubscribers = (replica: OrdersUnderTest) => liveSubscriberCount(replica.url);
 
   it('sends PENDING (the current state), then RESERVED and CONFIRMED, each once and in order, then completes', async () => {
     const order = await place();
