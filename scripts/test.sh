@@ -19,6 +19,7 @@ if [ $# -eq 0 ]; then
   echo '==> lint'; npm run --silent lint
   echo '==> type check'; npm run --silent typecheck
   echo '==> formatting'; npm run --silent format:check
+  echo '==> workflows'; npm run --silent check:workflows
 fi
 
 # The stack specs run the compiled services, as production does.
