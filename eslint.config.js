@@ -92,7 +92,7 @@ export default tseslint.config(
   })),
   {
     // Repository-level tooling and the whole-stack specs use the root's devDependencies.
-    files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', '*.ts', '*.js'],
+    files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'deploy/**/*.ts', '*.ts', '*.js'],
     rules: { 'import-x/no-extraneous-dependencies': ['error', { packageDir: [import.meta.dirname] }] },
   },
   ...SUBGRAPHS.map(subgraphBoundary),
