@@ -4,8 +4,22 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
+ * Error codes that mean the server failed the caller (it could not answer), as opposed to a caller's
+ * error (bad input, no access, a refused operation): `INTERNAL_SERVER_ERROR` (also any error without
+ * a code) and the router's `SUBREQUEST_HTTP_ERROR` (a subgraph could not be reached).
+ */
+export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set([
+  'INTERNAL_SERVER_ERROR',
+  'SUBREQUEST_HTTP_ERROR',
+]);
+
+/**
  * A Prometheus registry labelled with `service`, with Node's default process metrics and the
- * GraphQL metrics every server exposes: operation duration by name and type, errors by code.
+ * GraphQL metrics every server exposes: operation duration by name and type, errors by code, and
+ * `graphql_operations_failed_total{operation,type}`: operations answered with at least one server
+ * error ({@link SERVER_ERROR_CODES}), once per operation however many errors it carried, so that
+ * failed / `graphql_operation_duration_seconds_count` is the share of operations that failed (the
+ * availability SLI).
  */
 export function createMetrics(service: string) {
   const registry = new Registry();
@@ -24,6 +38,12 @@ export function createMetrics(service: string) {
     labelNames: ['code', 'operation'],
     registers: [registry],
   });
-  return { registry, operationDuration, errors };
+  const operationsFailed = new Counter({
+    name: 'graphql_operations_failed_total',
+    help: 'Operations answered with at least one server error (INTERNAL_SERVER_ERROR, SUBREQUEST_HTTP_ERROR), once per operation.',
+    labelNames: ['operation', 'type'],
+    registers: [registry],
+  });
+  return { registry, operationDuration, errors, operationsFailed };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { errorCodeOf } from '../errors.js';
-import type { Metrics } from '../metrics.js';
+import { SERVER_ERROR_CODES, type Metrics } from '../metrics.js';
 
 export interface MetricsPluginOptions {
   /** Where durations and error counts are recorded. */
@@ -13,8 +13,9 @@ export interface MetricsPluginOptions {
 }
 
 /**
- * Records each operation's duration (labels: operation name or `anonymous`, operation type) and
- * counts every error returned by its `extensions.code`.
+ * Records each operation's duration (labels: operation name or `anonymous`, operation type), counts
+ * every error returned by its `extensions.code`, and counts the operation once in
+ * `graphql_operations_failed_total` when any of its errors is a server error.
  */
 export function metricsPlugin<C extends BaseContext>({
   metrics,
@@ -33,8 +34,12 @@ export function metricsPlugin<C extends BaseContext>({
       return {
         async willSendResponse({ operationName, operation, errors }) {
           const name = label(operationName ?? 'anonymous');
-          stop({ operation: name, type: operation?.operation ?? 'unknown' });
-          for (const error of errors ?? []) metrics.errors.inc({ code: errorCodeOf(error), operation: name });
+          const type = operation?.operation ?? 'unknown';
+          stop({ operation: name, type });
+          const codes = (errors ?? []).map(errorCodeOf);
+          for (const code of codes) metrics.errors.inc({ code, operation: name });
+          if (codes.some((code) => SERVER_ERROR_CODES.has(code)))
+            metrics.operationsFailed.inc({ operation: name, type });
         },
       };
     },

@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { ApolloServer } from '@apollo/server';
 import { createMetrics } from '@shop/platform';
+import { GraphQLError, buildSchema } from 'graphql';
 import { operationLimitsPlugin } from './operation-limits.plugin.js';
 import { operationMetricsPlugin } from './operation-metrics.plugin.js';
 import { pluginTestServer } from './plugin-test-server.js';
@@ -30,5 +32,38 @@ describe('operationMetricsPlugin', () => {
     expect(await durationCount('anonymous')).toBe(1);
     const errors = (await metrics.errors.get()).values;
     expect(errors).toEqual([{ labels: { code: 'OPERATION_LIMIT_EXCEEDED', operation: 'First' }, value: 1 }]);
+  });
+
+  it('counts an operation failed once when a subgraph could not be reached, never for caller errors', async () => {
+    const failing = createMetrics('plugin-spec-failed');
+    const edge = new ApolloServer({
+      schema: buildSchema('type Query { orders: String, stock: String, mine: String }'),
+      rootValue: {
+        orders: () => {
+          throw new GraphQLError('Subgraph "orders" request failed', {
+            extensions: { code: 'SUBREQUEST_HTTP_ERROR' },
+          });
+        },
+        stock: () => {
+          throw new GraphQLError('Subgraph "inventory" request failed', {
+            extensions: { code: 'SUBREQUEST_HTTP_ERROR' },
+          });
+        },
+        mine: () => {
+          throw new GraphQLError('Authentication required', { extensions: { code: 'UNAUTHENTICATED' } });
+        },
+      },
+      plugins: [operationMetricsPlugin({ metrics: failing })],
+    });
+    await edge.start();
+    try {
+      await edge.executeOperation({ query: 'query Page { orders stock }' });
+      await edge.executeOperation({ query: 'query Mine { mine }' });
+    } finally {
+      await edge.stop();
+    }
+    expect((await failing.operationsFailed.get()).values).toEqual([
+      { labels: { operation: 'Page', type: 'query' }, value: 1 },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { errorCodeOf, type Metrics } from '@shop/platform';
+import { errorCodeOf, SERVER_ERROR_CODES, type Metrics } from '@shop/platform';
 
 export interface OperationMetricsPluginOptions {
   /** Where durations and error counts are recorded (the kit's `createMetrics`). */
@@ -14,7 +14,8 @@ export interface OperationMetricsPluginOptions {
 /**
  * The kit's metrics plugin for a public edge: records each operation's duration
  * (`graphql_operation_duration_seconds{operation,type}`) and counts every error returned by its code
- * (`graphql_errors_total{code,operation}`), with the operation label bounded by `maxOperationNames`.
+ * (`graphql_errors_total{code,operation}`) and, once per operation with a server error, counts it in
+ * `graphql_operations_failed_total{operation,type}`, with the operation label bounded by `maxOperationNames`.
  * Requests refused before an operation is known (CSRF, a bad token) are counted with operation `unknown`.
  */
 export function operationMetricsPlugin<C extends BaseContext>({
@@ -48,8 +49,12 @@ export function operationMetricsPlugin<C extends BaseContext>({
       return {
         async willSendResponse({ operationName, operation, errors }) {
           const name = label(operationName);
-          stop({ operation: name, type: operation?.operation ?? 'unknown' });
-          for (const error of errors ?? []) metrics.errors.inc({ code: errorCodeOf(error), operation: name });
+          const type = operation?.operation ?? 'unknown';
+          stop({ operation: name, type });
+          const codes = (errors ?? []).map(errorCodeOf);
+          for (const code of codes) metrics.errors.inc({ code, operation: name });
+          if (codes.some((code) => SERVER_ERROR_CODES.has(code)))
+            metrics.operationsFailed.inc({ operation: name, type });
         },
       };
     },
