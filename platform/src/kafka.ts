@@ -9,7 +9,7 @@ import {
   type Admin,
   type KafkaMessage,
 } from 'kafkajs';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { StartsInBackground } from './lifecycle.js';
 import type { Logger } from './logger.js';
 
@@ -52,8 +52,13 @@ export interface KafkaOptions {
    */
   namespace?: string;
   /**
-   * Registers `kafka_consumer_lag{group,topic,partition}` for every consumer this client starts
-   * (default none); see {@link consumerLagGauge} for how and when the broker is asked.
+   * Registers `kafka_consumer_lag{group,topic,partition}` and `kafka_consumer_joined{group}` for every
+   * consumer this client starts (default none; see {@link consumerLagGauge} for how and when the broker
+   * is asked), `kafka_messages_published_total{topic}` (messages the broker acknowledged, counted
+   * after the ack, by logical topic: events the outbox relay published and dead letters) and
+   * `kafka_messages_dead_lettered_total{group,topic}` (messages of `topic` a group wrote to its
+   * dead-letter topic; every handled topic starts at 0 when the consumer starts, so the first dead
+   * letter is an increase Prometheus sees).
    */
   registry?: Registry;
   /** Tuning of the lag gauge (defaults: readings reused for 2 s, a scrape waits at most 1.5 s). */
@@ -352,6 +357,23 @@ export function createKafka({
     });
   }
 
+  const published = registry
+    ? new Counter({
+        name: 'kafka_messages_published_total',
+        help: 'Messages the broker acknowledged, by logical topic (outbox events and dead letters).',
+        labelNames: ['topic'],
+        registers: [registry],
+      })
+    : undefined;
+  const deadLettered = registry
+    ? new Counter({
+        name: 'kafka_messages_dead_lettered_total',
+        help: 'Messages a consumer group wrote to its dead-letter topic, by group and the topic they came from.',
+        labelNames: ['group', 'topic'],
+        registers: [registry],
+      })
+    : undefined;
+
   if (registry) {
     new Gauge({
       name: 'kafka_consumer_joined',
@@ -445,6 +467,7 @@ export function createKafka({
             })),
           })),
         });
+        for (const e of events) published?.inc({ topic: e.type });
       },
       disconnect: () => p.disconnect(),
     };
@@ -455,6 +478,7 @@ export function createKafka({
     const maxAttempts = options.maxAttempts ?? 5;
     const deadLetterTopic = options.deadLetterTopic ?? `${groupId}.dlq`;
     const topics = Object.keys(handlers);
+    for (const topic of topics) deadLettered?.inc({ group: groupId, topic }, 0);
     await ensureTopics([...topics, deadLetterTopic]);
     const dlq = await producer();
     // The end offsets as they are now: where a `startAtEnd` member seeks once it has joined.
@@ -489,6 +513,7 @@ export function createKafka({
         value,
       });
       await dlq.publish([dead], { 'dlq-reason': reason.slice(0, 500), 'dlq-topic': topic });
+      deadLettered?.inc({ group: groupId, topic });
     };
 
     const status: ConsumerStatus = {
