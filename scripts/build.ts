@@ -13,6 +13,7 @@
  * do (the build fails on an unresolvable import, and the stack's e2e specs run these bundles).
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
@@ -79,6 +80,20 @@ const typeDefsAtBuildTime = (read: Map<string, string[]>): Plugin => ({
   },
 });
 
+/**
+ * esbuild plugin: one `@opentelemetry/api` per bundle. The package ships CommonJS and ES module builds;
+ * bundled as is, `require` callers (@apollo/gateway's own spans) and `import` callers (the kit) would get
+ * two module instances, and a tracer the gateway looked up before tracing started would stay bound to the
+ * instance whose provider never gets the SDK. Every importer gets the CommonJS build instead.
+ */
+const oneOpenTelemetryApi = (): Plugin => ({
+  name: 'one-opentelemetry-api',
+  setup(plugin) {
+    const path = createRequire(join(ROOT, 'package.json')).resolve('@opentelemetry/api');
+    plugin.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({ path }));
+  },
+});
+
 /** Builds `names` (default: every service) into `dist/`; resolves the files written. */
 export async function buildServices(names?: string[]): Promise<string[]> {
   const all = [...(await services()), ...JOBS];
@@ -102,7 +117,7 @@ export async function buildServices(names?: string[]): Promise<string[]> {
     },
     // Optional native accelerators some packages try to load; absent, they fall back to JavaScript.
     external: ['bufferutil', 'utf-8-validate', 'pg-native'],
-    plugins: [typeDefsAtBuildTime(sdlRead)],
+    plugins: [typeDefsAtBuildTime(sdlRead), oneOpenTelemetryApi()],
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',

@@ -1,3 +1,12 @@
+import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_URL_FULL,
+} from '@opentelemetry/semantic-conventions';
+import { ATTR_GRAPHQL_OPERATION_TYPE } from './semconv.js';
+import { injectTraceContext, isRecording, withSpan } from './trace-context.js';
+
 /**
  * The cross-domain read of DESIGN.md: a subgraph that must decide on another domain's data keeps a
  * small local projection fed by that domain's events and, on a miss, asks the owning subgraph for
@@ -17,22 +26,44 @@ export interface RemoteEntitiesOptions {
 
 /**
  * Fetches entities by id from their owning subgraph's `_entities` in one request. Resolves one
- * entry per id, `null` for ids the owner does not know. Rejects when the owner cannot be reached
+ * entry per id, `null` for ids the owner does not know. Inside a recording span the request is a
+ * CLIENT span `POST <typename> _entities` and carries its trace context, so the owner's work joins the trace. Rejects when the owner cannot be reached
  * or answers with errors (the caller then fails rather than guessing).
  */
 export function remoteEntities<T>(options: RemoteEntitiesOptions) {
   const query = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${options.typename} { ${options.selection} } } }`;
   return async (ids: readonly string[], headers: Record<string, string> = {}): Promise<(T | null)[]> => {
     if (ids.length === 0) return [];
-    const response = await fetch(options.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({
-        query,
-        variables: { representations: ids.map((id) => ({ __typename: options.typename, id })) },
-      }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
-    });
+    const send = (traceHeaders: Record<string, string>) =>
+      fetch(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers, ...traceHeaders },
+        body: JSON.stringify({
+          query,
+          variables: { representations: ids.map((id) => ({ __typename: options.typename, id })) },
+        }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 3_000),
+      });
+    const response = isRecording()
+      ? await withSpan(
+          `POST ${options.typename} _entities`,
+          {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+              [ATTR_URL_FULL]: options.url,
+              [ATTR_GRAPHQL_OPERATION_TYPE]: 'query',
+            },
+          },
+          async (span) => {
+            const traceHeaders: Record<string, string> = {};
+            injectTraceContext(traceHeaders);
+            const answer = await send(traceHeaders);
+            span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
+            return answer;
+          },
+        )
+      : await send({});
     const body = (await response.json()) as {
       data?: { _entities: (T | null)[] };
       errors?: { message: string }[];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
 import {
   AssignerProtocol,
   Kafka,
@@ -8,10 +9,14 @@ import {
   type Producer,
   type Admin,
   type KafkaMessage,
+  type EachMessagePayload,
 } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { startSendSpans, withProcessSpan } from './kafka-tracing.js';
 import type { StartsInBackground } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import { ATTR_MESSAGING_MESSAGE_ID } from './semconv.js';
+import type { TraceCarrier } from './trace-context.js';
 
 /**
  * The one place the project touches kafkajs. kafkajs has had no release since 2023; keeping it
@@ -106,9 +111,21 @@ export interface KafkaClient {
   admin(): Promise<Admin>;
 }
 
+export interface PublishOptions {
+  /**
+   * The trace context each event was recorded in (index-aligned with the events; an outbox row keeps
+   * it): its message's send span continues that trace instead of the active one. Default none.
+   */
+  traceContexts?: readonly (TraceCarrier | undefined)[];
+}
+
 export interface EventProducer {
-  /** Publishes envelopes, each keyed by its aggregate; resolves once every broker ack is in. */
-  publish(events: EventEnvelope[], headers?: IHeaders): Promise<void>;
+  /**
+   * Publishes envelopes, each keyed by its aggregate; resolves once every broker ack is in. With tracing
+   * on, each message gets a `send <topic>` span (a child of `options.traceContexts[i]`, else of the active
+   * context) whose W3C trace context rides in the message's `traceparent`/`tracestate` headers.
+   */
+  publish(events: EventEnvelope[], headers?: IHeaders, options?: PublishOptions): Promise<void>;
   disconnect(): Promise<void>;
 }
 
@@ -452,22 +469,35 @@ export function createKafka({
     });
     await p.connect();
     return {
-      async publish(events, headers = {}) {
+      async publish(events, headers = {}, options = {}) {
         if (!events.length) return;
-        const byTopic = new Map<string, EventEnvelope[]>();
-        for (const e of events) byTopic.set(e.type, [...(byTopic.get(e.type) ?? []), e]);
-        await p.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, list]) => ({
-            topic: physical(topic),
-            messages: list.map((e) => ({
-              key: e.key,
-              value: JSON.stringify(e),
-              headers: { ...headers, 'event-id': e.id, 'event-type': e.type },
+        const spans = startSendSpans(
+          events.map((e) => ({ topic: e.type, key: e.key, id: e.id })),
+          options.traceContexts,
+          clientId,
+        );
+        const byTopic = new Map<string, { event: EventEnvelope; index: number }[]>();
+        events.forEach((event, index) =>
+          byTopic.set(event.type, [...(byTopic.get(event.type) ?? []), { event, index }]),
+        );
+        try {
+          await p.sendBatch({
+            acks: -1,
+            topicMessages: [...byTopic].map(([topic, list]) => ({
+              topic: physical(topic),
+              messages: list.map(({ event: e, index }) => ({
+                key: e.key,
+                value: JSON.stringify(e),
+                headers: { ...headers, ...spans.headers(index), 'event-id': e.id, 'event-type': e.type },
+              })),
             })),
-          })),
-        });
-        for (const e of events) published?.inc({ topic: e.type });
+          });
+          spans.end();
+          for (const e of events) published?.inc({ topic: e.type });
+        } catch (error) {
+          spans.end(error);
+          throw error;
+        }
       },
       disconnect: () => p.disconnect(),
     };
@@ -563,10 +593,25 @@ export function createKafka({
       else retryLater(payload.error);
     });
 
+    const inProcessSpan =
+      (handle: (payload: EachMessagePayload, span: Span) => Promise<void>) => (payload: EachMessagePayload) =>
+        withProcessSpan(
+          {
+            topic: logical(payload.topic),
+            partition: payload.partition,
+            offset: payload.message.offset,
+            key: payload.message.key?.toString('utf8'),
+            headers: payload.message.headers,
+            groupId,
+            clientId,
+          },
+          (span) => handle(payload, span),
+        );
     const run = () =>
       consumer.run({
         autoCommit: false,
-        eachMessage: async ({ topic: physicalTopic, partition, message }) => {
+        // Each message is processed in a `process <topic>` span continuing the trace in its headers.
+        eachMessage: inProcessSpan(async ({ topic: physicalTopic, partition, message }, span) => {
           const topic = logical(physicalTopic);
           const handler = handlers[topic]!;
           const meta = { topic, partition, offset: message.offset };
@@ -576,6 +621,7 @@ export function createKafka({
             if (!raw || typeof raw.id !== 'string' || typeof raw.key !== 'string') {
               throw new PoisonMessageError('not an event envelope');
             }
+            span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, raw.id);
             event = { ...raw, payload: handler.parse(raw.payload) };
           } catch (error) {
             await deadLetter(topic, partition, message, `invalid event: ${(error as Error).message}`);
@@ -603,7 +649,7 @@ export function createKafka({
           await consumer.commitOffsets([
             { topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
           ]);
-        },
+        }),
       });
     // Joining happens in the background: a rebalance waits for every member (a crashed one until its
     // session times out), and nothing a request needs depends on it.

@@ -6,6 +6,7 @@ import type { EventEnvelope, KafkaClient, PayloadParser } from './kafka.js';
 import type { StartsInBackground, Stoppable } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import type { ReadinessCheck } from './server.js';
+import { rememberTraceContext } from './trace-context.js';
 
 /**
  * Live events: each replica of a subgraph runs its own Kafka consumer (a consumer group of its own,
@@ -371,7 +372,9 @@ export function createLiveEvents<M extends TopicPayloads>(
             log.warn({ err: error, topic, eventId: event.id }, 'live event skipped: invalid payload');
             return;
           }
-          hub.publish({ ...event, payload } as LiveEvent<M>);
+          // Subscribers take the event in their own async flow: the event carries its Kafka message's trace
+          // context (this handler's process span) so their processing continues that trace.
+          hub.publish(rememberTraceContext({ ...event, payload } as LiveEvent<M>));
         },
       },
     ]),

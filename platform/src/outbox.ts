@@ -5,6 +5,14 @@ import type { Database } from './database.js';
 import type { EventEnvelope, EventProducer } from './kafka.js';
 import { envelope } from './kafka.js';
 import type { Logger } from './logger.js';
+import { traceCarrier, type TraceCarrier } from './trace-context.js';
+
+/**
+ * What the `envelope` column holds: the event as published, plus (tracing on) the W3C trace context of
+ * the transaction that recorded it, which the relay's send span continues and then drops: consumers see
+ * it in the message headers, never in the envelope.
+ */
+type StoredEnvelope = EventEnvelope & { traceContext?: TraceCarrier };
 
 /**
  * One event waiting to be published. Rows are written in the same transaction as the state
@@ -27,11 +35,15 @@ export type OutboxMessage = InferEntity<typeof OutboxMessage>;
 
 /**
  * Records `payload` as an event of `topic` keyed by `key` in `em`'s unit of work: it is written by
- * the same flush/commit as the entities it describes, or not at all. Returns the envelope.
+ * the same flush/commit as the entities it describes, or not at all. With tracing on, the active trace
+ * context is stored with it, so the event's Kafka hop continues the trace of the change that made it.
+ * Returns the envelope.
  */
 export function recordEvent<P>(em: EntityManager, topic: string, key: string, payload: P): EventEnvelope<P> {
   const event = envelope(topic, key, payload);
-  em.create(OutboxMessage, { eventId: event.id, topic, key, envelope: event as EventEnvelope });
+  const traceContext = traceCarrier();
+  const stored: StoredEnvelope = traceContext ? { ...(event as EventEnvelope), traceContext } : event;
+  em.create(OutboxMessage, { eventId: event.id, topic, key, envelope: stored });
   return event;
 }
 
@@ -64,7 +76,8 @@ export interface OutboxRelay {
 }
 
 /**
- * Publishes outbox rows to Kafka at least once, in insertion order. One transaction per batch:
+ * Publishes outbox rows to Kafka at least once, in insertion order (each message's send span continuing
+ * the trace its row was recorded in, tracing on). One transaction per batch:
  * lock the oldest rows, publish them (acks from all in-sync replicas), delete them, commit. A crash
  * after the publish and before the commit publishes the batch again: consumers deduplicate by
  * event id. A transaction-scoped advisory lock keeps a single relay active per database, so two
@@ -101,14 +114,19 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         ctx,
       );
       if (!lock?.locked) return 0;
-      const rows = await conn.execute<{ seq: string; envelope: EventEnvelope }[]>(
+      const rows = await conn.execute<{ seq: string; envelope: StoredEnvelope }[]>(
         `select seq, envelope from outbox_message order by seq limit ?`,
         [batchSize],
         'all',
         ctx,
       );
       if (rows.length === 0) return 0;
-      await producer.publish(rows.map((r) => r.envelope));
+      const published = rows.map(({ envelope: { traceContext, ...event } }) => ({ event, traceContext }));
+      await producer.publish(
+        published.map((p) => p.event),
+        {},
+        { traceContexts: published.map((p) => p.traceContext) },
+      );
       // Delete exactly the rows published, not `seq <= last`: a transaction that took a lower seq but
       // committed after the select would be deleted unpublished (sequence order is not commit order).
       await conn.execute(

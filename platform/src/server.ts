@@ -15,10 +15,12 @@ import express from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { bearerToken, type VerifyToken, type Viewer } from './auth.js';
 import { maskError } from './errors.js';
+import { graphqlOperationSpan, httpServerSpan } from './http-tracing.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { requestLogPlugin } from './plugins/request-log.plugin.js';
+import { tracingPlugin } from './plugins/tracing.plugin.js';
 import {
   serveGraphQLOverWebSocket,
   type SubscriptionsOptions,
@@ -130,6 +132,7 @@ export function createGraphQLService<C extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin<C>({ metrics }),
       requestLogPlugin<C>(),
+      tracingPlugin<C>(),
       ...(options.plugins ?? []),
     ],
   });
@@ -168,7 +171,10 @@ export function createGraphQLService<C extends RequestContext>(
       started ??= apollo.start().then(() => {
         app.use(
           '/graphql',
+          // Tracing first, so the body parser's work already runs in the request's span.
+          httpServerSpan(),
           express.json({ limit: '1mb' }),
+          graphqlOperationSpan(),
           expressMiddleware(apollo, {
             context: async ({ req, res }) => {
               const requestId = req.header('x-request-id') ?? randomUUID();

@@ -1,3 +1,6 @@
+import { context } from '@opentelemetry/api';
+import { rememberTraceContext, traceContextOf } from './trace-context.js';
+
 export interface SnapshotThenStreamOptions<S, E> {
   /**
    * Subscribes to the live events of the thing watched. Called first, before `load`, so an event
@@ -29,6 +32,7 @@ export interface SnapshotThenStreamOptions<S, E> {
  * 4. a version further ahead means events were missed (a replica's consumer lagged or restarted, a
  *    buffer was dropped): the current state is loaded instead of skipping, and emitted when newer;
  * 5. stop after emitting a state `isFinal` says is final (the live subscription is returned).
+ * With tracing on, a state made from an event is loaded in, and carries, that event's trace context.
  * Errors from `load`, `apply` or the event stream (e.g. the subscriber's buffer overflowed) end the
  * iterator with that error. `return()` ends the live subscription at once, even while waiting.
  */
@@ -48,10 +52,13 @@ export function snapshotThenStream<S, E>(options: SnapshotThenStreamOptions<S, E
         if (next.done) return;
         const version = options.eventVersion(next.value);
         if (version <= last) continue;
-        const candidate =
-          version === last + 1 && options.apply
-            ? await options.apply(next.value, state)
-            : await options.load();
+        // The state an event leads to is made, and remembered, in the event's trace (tracing on): its
+        // load is part of that trace, and so is sending it on.
+        const eventContext = traceContextOf(next.value) ?? context.active();
+        const candidate = await context.with(eventContext, () =>
+          version === last + 1 && options.apply ? options.apply(next.value, state) : options.load(),
+        );
+        rememberTraceContext(candidate, eventContext);
         const candidateVersion = options.version(candidate);
         // A reload may return a state no newer than what was sent (the event's change already
         // emitted through an earlier reload): never send it twice.

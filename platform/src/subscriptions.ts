@@ -24,6 +24,8 @@ import { ErrorCode, errorCodeOf, maskError, unauthenticated } from './errors.js'
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { RequestContext } from './server.js';
+import { ATTR_GRAPHQL_OPERATION_NAME, ATTR_GRAPHQL_OPERATION_TYPE } from './semconv.js';
+import { traceCarrier, traceContextOf, tracingEnabled, withSpan } from './trace-context.js';
 import { endAt, mapAsyncIterator, onIteratorEnd } from './subscriptions-iterators.js';
 
 /** Tuning of the GraphQL-over-WebSocket endpoint; every field has a default. */
@@ -102,6 +104,35 @@ function gauge(metrics: Metrics, name: string, help: string): Gauge {
   return (
     (metrics.registry.getSingleMetric(name) as Gauge | undefined) ??
     new Gauge({ name, help, registers: [metrics.registry] })
+  );
+}
+
+/**
+ * Executes one subscription event in a span `subscription event <operation>` that continues the trace
+ * the event came with (a live event's Kafka message, see `rememberTraceContext`), and puts that span's
+ * W3C trace context in the result's `extensions` (`traceparent`, `tracestate`): the router's processing
+ * of the event (its per-event plan) continues the same trace. An event without one starts no span.
+ */
+async function tracedEvent(
+  event: unknown,
+  args: ExecutionArgs,
+  executeEvent: (event: unknown) => Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
+  const parent = traceContextOf(event);
+  if (!parent) return executeEvent(event);
+  const operation = getOperationAST(args.document, args.operationName);
+  const name = operation?.name?.value ?? args.operationName ?? 'anonymous';
+  return withSpan(
+    `subscription event ${name}`,
+    {
+      parent,
+      attributes: { [ATTR_GRAPHQL_OPERATION_TYPE]: 'subscription', [ATTR_GRAPHQL_OPERATION_NAME]: name },
+    },
+    async () => {
+      const result = await executeEvent(event);
+      const carrier = traceCarrier();
+      return carrier ? { ...result, extensions: { ...result.extensions, ...carrier } } : result;
+    },
   );
 }
 
@@ -296,8 +327,10 @@ export function serveGraphQLOverWebSocket<C extends RequestContext>(
         }
         if (!(Symbol.asyncIterator in Object(stream))) return stream as ExecutionResult;
         // Each event runs with a fresh context: the first one served the subscribe resolver.
-        const results = mapAsyncIterator(stream as AsyncIterable<unknown>, async (event) =>
-          execute({ ...args, rootValue: event, contextValue: await options.context({ ...base }) }),
+        const executeEvent = async (event: unknown) =>
+          execute({ ...args, rootValue: event, contextValue: await options.context({ ...base }) });
+        const results = mapAsyncIterator(stream as AsyncIterable<unknown>, (event) =>
+          tracingEnabled() ? tracedEvent(event, args, executeEvent) : executeEvent(event),
         );
         const bounded = base.viewer
           ? endAt(results, base.viewer.expiresAt * 1000, () => unauthenticated('Access token expired'))

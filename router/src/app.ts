@@ -12,7 +12,11 @@ import { expressMiddleware } from '@as-integrations/express5';
 import {
   bearerToken,
   createJwtVerifier,
+  graphqlOperationSpan,
+  httpServerSpan,
   requestLogPlugin,
+  tracingPlugin,
+  withOperationSpan,
   type JwtVerifierOptions,
   type Logger,
   type VerifyToken,
@@ -237,6 +241,7 @@ export function buildRouter(options: RouterOptions): Router {
         : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
       operationMetricsPlugin<RouterContext>({ metrics }),
       requestLogPlugin<RouterContext>(),
+      tracingPlugin<RouterContext>(),
       // Both refuse in didResolveOperation, before the gateway plans: limits first.
       operationLimitsPlugin<RouterContext>(limits),
       accessDirectivesPlugin<RouterContext>({ requirementsFor: (schema) => accessRules.get(schema) }),
@@ -354,14 +359,16 @@ export function buildRouter(options: RouterOptions): Router {
       maxBufferedEvents: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.websocket }.maxBufferedEvents,
     }),
     executeOperation: async (payload, contextValue) => {
-      const response = await apollo.executeOperation(
-        {
-          query: payload.query,
-          variables: payload.variables ?? undefined,
-          operationName: payload.operationName ?? undefined,
-          extensions: payload.extensions ?? undefined,
-        },
-        { contextValue },
+      const response = await withOperationSpan(payload.operationName ?? undefined, () =>
+        apollo.executeOperation(
+          {
+            query: payload.query,
+            variables: payload.variables ?? undefined,
+            operationName: payload.operationName ?? undefined,
+            extensions: payload.extensions ?? undefined,
+          },
+          { contextValue },
+        ),
       );
       if (response.body.kind === 'single') return response.body.singleResult as ExecutionResult;
       return {
@@ -384,8 +391,11 @@ export function buildRouter(options: RouterOptions): Router {
       started ??= apollo.start().then(() => {
         app.use(
           '/graphql',
+          // The request's span first (it continues the client's traceparent), then the operation's.
+          httpServerSpan(),
           requestHead,
           express.json({ limit: limits.maxRequestBytes }),
+          graphqlOperationSpan(),
           expressMiddleware(apollo, { context }),
           bodyErrors,
         );

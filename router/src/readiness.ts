@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { SubgraphEndpoint } from './supergraph-sdl.js';
 
 /** The answer of `/health/ready`. */
@@ -18,11 +19,18 @@ export interface SupergraphReadinessOptions {
 
 const PROBE = JSON.stringify({ query: 'query __RouterReadiness__ { __typename }' });
 
+/**
+ * A W3C trace context whose caller does not sample: a subgraph with tracing on (parent-based sampling,
+ * the default) records nothing for a probe, so readiness checks do not fill the traces.
+ */
+const unsampledTraceparent = () =>
+  `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`;
+
 async function answers(url: string, timeoutMs: number): Promise<boolean> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', traceparent: unsampledTraceparent() },
       body: PROBE,
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,4 +1,13 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_GRAPHQL_OPERATION_NAME,
+  ATTR_SUBGRAPH_NAME,
+  injectTraceContext,
+  tracingEnabled,
+  withSpan,
+} from '@shop/platform';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { GraphQLError } from 'graphql';
 import type { RouterContext } from './request-context.js';
 import type { RouterMetrics } from './router-metrics.js';
@@ -108,9 +117,41 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
     for (const [name, value] of Object.entries(forwarded)) {
       if (value !== undefined) headers.set(name, value);
     }
+    // Tracing on: the subgraph's spans are children of this fetch's span, not of the client's caller.
+    if (tracingEnabled()) {
+      const traceHeaders: Record<string, string> = {};
+      injectTraceContext(traceHeaders);
+      for (const [name, value] of Object.entries(traceHeaders)) headers.set(name, value);
+    }
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayResponse> {
+  /** The fetch, in a CLIENT span `subgraph <name>` when tracing is on (its trace context is what the subgraph receives). */
+  override process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayResponse> {
+    if (!tracingEnabled()) return this.fetchFromSubgraph(options);
+    return withSpan(
+      `subgraph ${this.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [ATTR_SUBGRAPH_NAME]: this.name,
+          [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+          [ATTR_URL_FULL]: this.url,
+          ...(options.request.operationName
+            ? { [ATTR_GRAPHQL_OPERATION_NAME]: options.request.operationName }
+            : {}),
+        },
+      },
+      async (span) => {
+        const response = await this.fetchFromSubgraph(options);
+        if (response.errors?.length) span.setAttribute('graphql.error.count', response.errors.length);
+        return response;
+      },
+    );
+  }
+
+  private async fetchFromSubgraph(
+    options: GraphQLDataSourceProcessOptions<RouterContext>,
+  ): Promise<GatewayResponse> {
     const stop = this.metrics.subgraphFetchDuration.startTimer({ subgraph: this.name });
     try {
       const response = await super.process(options);

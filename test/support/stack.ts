@@ -7,15 +7,20 @@ import { DEV_ADMIN, startStack, type RunningStack, type StackOptions } from '../
 
 /**
  * Starts the whole stack (every subgraph and the router as real processes, on free ports, with
- * databases and Kafka topics of their own) for one spec file, and stops it afterwards.
+ * databases and Kafka topics of their own) for one spec file, and stops it afterwards. `env` gives
+ * extra environment for every process, read when the stack starts (so it may name a server a spec's
+ * earlier `beforeAll` started).
  */
-export function useStack(options: Pick<StackOptions, 'replicas'> = {}) {
+export function useStack({
+  env,
+  ...options
+}: Pick<StackOptions, 'replicas'> & { env?: () => Record<string, string> } = {}) {
   const holder: { stack?: RunningStack } = {};
   beforeAll(async () => {
     holder.stack = await startStack({
       ...options,
       isolated: true,
-      env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn' },
+      env: { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn', ...env?.() },
     });
   }, 180_000);
   afterAll(async () => {

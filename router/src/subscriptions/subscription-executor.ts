@@ -6,8 +6,18 @@ import {
 } from '@apollo/gateway';
 import type { PlanNode, QueryPlan } from '@apollo/query-planner';
 import type { GraphQLRequestContext } from '@apollo/server';
-import { ErrorCode } from '@shop/platform';
 import {
+  ATTR_GRAPHQL_OPERATION_NAME,
+  ATTR_GRAPHQL_OPERATION_TYPE,
+  ErrorCode,
+  extractTraceContext,
+  takeTraceCarrier,
+  tracingEnabled,
+  withSpan,
+  type TraceCarrier,
+} from '@shop/platform';
+import {
+  getOperationAST,
   GraphQLError,
   validate,
   type DocumentNode,
@@ -51,6 +61,17 @@ type Item =
   | { kind: 'complete' }
   | { kind: 'overflow' }
   | { kind: 'finish'; result: ExecutionResult | undefined };
+
+/** An upstream result without the trace context the kit's subscription endpoint adds to `extensions`. */
+export function withoutTraceContext(result: FormattedExecutionResult): {
+  carrier: TraceCarrier | undefined;
+  result: FormattedExecutionResult;
+} {
+  const { carrier, rest } = takeTraceCarrier(result.extensions);
+  if (rest === result.extensions) return { carrier, result };
+  const { extensions: _extensions, ...others } = result;
+  return { carrier, result: rest ? { ...others, extensions: rest } : others };
+}
 
 /**
  * One client subscription's results. `return()` (the client unsubscribed, or disconnected) ends it at
@@ -207,11 +228,13 @@ export class SubscriptionExecutor {
           };
           return;
         }
-        const fingerprint = JSON.stringify(item.result);
+        // The subgraph sends the event's trace context in `extensions`: it is ours, never the client's.
+        const { carrier, result: event } = withoutTraceContext(item.result);
+        const fingerprint = JSON.stringify(event);
         if (fingerprint === previous) continue;
         previous = fingerprint;
-        if (!item.result.data) {
-          yield { errors: fromSubgraph(item.result.errors ?? [], subgraph) };
+        if (!event.data) {
+          yield { errors: fromSubgraph(event.errors ?? [], subgraph) };
           continue;
         }
 
@@ -226,7 +249,9 @@ export class SubscriptionExecutor {
           plan = served.planSubscription(request.document, request.operationName, cacheKey);
         }
         const stop = metrics.subscriptionEventDuration.startTimer();
-        const result = await this.resolveEvent(served, plan, request, item.result);
+        const result = await this.inEventSpan(carrier, request, () =>
+          this.resolveEvent(served, plan, request, event),
+        );
         stop();
         metrics.subscriptionEvents.inc({ outcome: 'delivered' });
         yield result;
@@ -234,6 +259,28 @@ export class SubscriptionExecutor {
     } finally {
       unsubscribe();
     }
+  }
+
+  /**
+   * Runs an event's processing in a span `subscription event <operation>` continuing the trace the
+   * subgraph sent with it (the Kafka message's that announced the change), so the `rest` plan's fetches
+   * are part of that trace. Without tracing, or an event without trace context, `work` simply runs.
+   */
+  private inEventSpan<T>(
+    carrier: TraceCarrier | undefined,
+    request: SubscriptionRequest,
+    work: () => Promise<T>,
+  ) {
+    if (!carrier || !tracingEnabled()) return work();
+    const name = request.operationName ?? getOperationAST(request.document)?.name?.value ?? 'anonymous';
+    return withSpan(
+      `subscription event ${name}`,
+      {
+        parent: extractTraceContext(carrier),
+        attributes: { [ATTR_GRAPHQL_OPERATION_TYPE]: 'subscription', [ATTR_GRAPHQL_OPERATION_NAME]: name },
+      },
+      work,
+    );
   }
 
   /** Runs `primary` (answered with the event) then `rest`, with the gateway's executor. */

@@ -1,4 +1,10 @@
-import { createLogger, openRuntime, runService, runtimeOptionsFromConfig } from '@shop/platform';
+import {
+  createLogger,
+  openRuntime,
+  runService,
+  runtimeOptionsFromConfig,
+  startTracing,
+} from '@shop/platform';
 import { buildApp } from './app.js';
 import { readConfig } from './config.js';
 import { LogEmailChannel } from './email-channel.js';
@@ -8,6 +14,8 @@ import { createSmtpEmailChannel } from './smtp-email-channel.js';
 
 const config = readConfig();
 const logger = createLogger('notifications', { level: config.LOG_LEVEL });
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; stopped last, so the shutdown's spans are exported too.
+const tracing = await startTracing('notifications', { logger });
 
 await runService(logger, async () => {
   const dbName = config.DATABASE_NAME ?? 'notifications';
@@ -43,5 +51,11 @@ await runService(logger, async () => {
   await app.service.listen(config.PORT, config.HOST);
   // The email channel closes after the consumers (their last sends finish) and before the runtime.
   const email = smtp ? [{ name: 'email', stop: () => smtp.close() }] : [];
-  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...email, ...runtime.stoppables];
+  return [
+    { name: 'http', stop: () => app.service.close() },
+    ...consumers,
+    ...email,
+    ...runtime.stoppables,
+    tracing,
+  ];
 });

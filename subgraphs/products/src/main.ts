@@ -1,4 +1,10 @@
-import { createLogger, openRuntime, runService, runtimeOptionsFromConfig } from '@shop/platform';
+import {
+  createLogger,
+  openRuntime,
+  runService,
+  runtimeOptionsFromConfig,
+  startTracing,
+} from '@shop/platform';
 import { buildApp } from './app.js';
 import { loadProductsConfig } from './config.js';
 import { entities } from './entities.js';
@@ -6,6 +12,8 @@ import { migrations } from './migrations/index.js';
 
 const config = loadProductsConfig();
 const logger = createLogger('products', { level: config.LOG_LEVEL });
+// Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; stopped last, so the shutdown's spans are exported too.
+const tracing = await startTracing('products', { logger });
 
 await runService(logger, async () => {
   const runtime = await openRuntime({
@@ -16,5 +24,5 @@ await runService(logger, async () => {
   const app = buildApp(runtime, { currency: config.CURRENCY });
   await app.service.listen(config.PORT, config.HOST);
   const consumers = (await app.startConsumers?.()) ?? [];
-  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables];
+  return [{ name: 'http', stop: () => app.service.close() }, ...consumers, ...runtime.stoppables, tracing];
 });
