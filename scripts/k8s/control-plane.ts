@@ -14,14 +14,16 @@ import {
   createWriteStream,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -85,105 +87,104 @@ function openssl(args: string[], cwd: string) {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+const PKI_FILES = {
+  ca: 'ca.crt',
+  caKey: 'ca.key',
+  cert: 'apiserver.crt',
+  key: 'apiserver.key',
+  saKey: 'sa.key',
+  saPub: 'sa.pub',
+  tokens: 'tokens.csv',
+};
+type PkiFile = keyof typeof PKI_FILES;
+const pkiComplete = (dir: string) => Object.values(PKI_FILES).every((name) => existsSync(join(dir, name)));
+
+/** Writes a whole PKI into the empty folder `dir`. */
+function writePki(dir: string) {
+  const f = PKI_FILES;
+  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(
+    ['req', '-x509', ...key, '-keyout', f.caKey, '-out', f.ca, '-days', '3650', '-subj', '/CN=shop-check-ca'],
+    dir,
+  );
+  writeFileSync(
+    join(dir, 'apiserver.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(['req', ...key, '-keyout', f.key, '-out', 'apiserver.csr', '-subj', '/CN=kube-apiserver'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'apiserver.csr',
+      '-CA',
+      f.ca,
+      '-CAkey',
+      f.caKey,
+      '-CAcreateserial',
+      '-out',
+      f.cert,
+      '-days',
+      '3650',
+      '-extfile',
+      'apiserver.ext',
+    ],
+    dir,
+  );
+  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f.saKey], dir);
+  openssl(['pkey', '-in', f.saKey, '-pubout', '-out', f.saPub], dir);
+  writeFileSync(join(dir, f.tokens), `${randomBytes(24).toString('hex')},admin,admin,system:masters\n`, {
+    mode: 0o600,
+  });
+}
+
 /**
  * The control plane's PKI, made once: a CA, kube-apiserver's serving certificate (127.0.0.1, localhost,
  * kubernetes.default.svc), the service-account signing key pair and the admin's bearer token.
+ *
+ * Safe when several control planes start at once (jest runs spec files in parallel, and check:deploy may
+ * run beside them): the PKI is written into a private temporary folder and renamed to `dir` in one step
+ * (rename(2) of a folder onto an existing non-empty one fails), so `dir` is either absent or complete. A
+ * process that loses the race discards its own and uses the winner's; nobody ever reads a half-written
+ * key or a CA that does not match its certificate.
  */
 export function ensurePki(dir = join(K8S_DIR, 'pki')) {
-  mkdirSync(dir, { recursive: true });
-  const files = {
-    ca: 'ca.crt',
-    caKey: 'ca.key',
-    cert: 'apiserver.crt',
-    key: 'apiserver.key',
-    saKey: 'sa.key',
-    saPub: 'sa.pub',
-    tokens: 'tokens.csv',
-  };
-  const path = (name: keyof typeof files) => join(dir, files[name]);
-  if (!existsSync(path('ca')) || !existsSync(path('caKey'))) {
-    openssl(
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        files.caKey,
-        '-out',
-        files.ca,
-        '-days',
-        '3650',
-        '-subj',
-        '/CN=shop-check-ca',
-      ],
-      dir,
-    );
+  if (!pkiComplete(dir)) {
+    mkdirSync(dirname(dir), { recursive: true });
+    if (existsSync(dir) && !pkiComplete(dir)) {
+      // Left incomplete by a run before writes were atomic: move it aside (atomically, so of two
+      // processes doing this one wins and the other finds it gone) and make a new one.
+      const aside = `${dir}.incomplete-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        renameSync(dir, aside);
+        rmSync(aside, { recursive: true, force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    const staging = mkdtempSync(`${dir}.tmp-`);
+    try {
+      writePki(staging);
+      renameSync(staging, dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another process renamed its complete PKI into place first: use that one.
+      if ((code !== 'ENOTEMPTY' && code !== 'EEXIST') || !pkiComplete(dir)) throw error;
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
   }
-  if (!existsSync(path('cert'))) {
-    writeFileSync(
-      join(dir, 'apiserver.ext'),
-      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n',
-    );
-    openssl(
-      [
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        files.key,
-        '-out',
-        'apiserver.csr',
-        '-subj',
-        '/CN=kube-apiserver',
-      ],
-      dir,
-    );
-    openssl(
-      [
-        'x509',
-        '-req',
-        '-in',
-        'apiserver.csr',
-        '-CA',
-        files.ca,
-        '-CAkey',
-        files.caKey,
-        '-CAcreateserial',
-        '-out',
-        files.cert,
-        '-days',
-        '3650',
-        '-extfile',
-        'apiserver.ext',
-      ],
-      dir,
-    );
-  }
-  if (!existsSync(path('saKey'))) {
-    openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', files.saKey], dir);
-    openssl(['pkey', '-in', files.saKey, '-pubout', '-out', files.saPub], dir);
-  }
-  if (!existsSync(path('tokens'))) {
-    writeFileSync(path('tokens'), `${randomBytes(24).toString('hex')},admin,admin,system:masters\n`, {
-      mode: 0o600,
-    });
-  }
+  const path = (name: PkiFile) => join(dir, PKI_FILES[name]);
   const token = readFileSync(path('tokens'), 'utf8').split(',')[0]!;
   return {
     dir,
     token,
-    ...Object.fromEntries(Object.keys(files).map((k) => [k, path(k as keyof typeof files)])),
+    ...Object.fromEntries(Object.keys(PKI_FILES).map((k) => [k, path(k as PkiFile)])),
   } as {
     dir: string;
     token: string;
-  } & Record<keyof typeof files, string>;
+  } & Record<PkiFile, string>;
 }
 
 /** Ends the processes a killed run left (named in the pid file), when they are still our binaries. */
