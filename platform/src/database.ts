@@ -104,7 +104,7 @@ async function connectAndMigrate(options: DatabaseOptions): Promise<Database> {
       silent: true,
     },
     // Kysely hands each new pooled connection to this hook: its executeQuery is where SQL spans start.
-    onCreateConnectionX: traceSqlConnection({
+    onCreateConnection: traceSqlConnection({
       dbName: options.dbName,
       host: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
