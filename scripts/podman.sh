@@ -195,13 +195,14 @@ podman_compose() {
   return "$status"
 }
 
-# One pass over compose project $1: runs the health check of each running container that has one
-# and is not healthy yet. Prints one line per container not there yet: `pending NAME` (not
-# healthy yet), `restarted NAME COUNT` (it crashed and was restarted), `exited NAME CODE` (a
-# non-zero exit). Returns 0 when every health check passes and nothing failed, 1 while something
-# is pending, 2 when a container restarted or exited with an error (waiting longer will not help).
+# One pass over compose project $1: first the state of every container (one inspect), then, when
+# nothing has failed, the health check of each running container that has one and is not healthy
+# yet, all at once. Prints one line per container not there yet: `restarted NAME COUNT` (it crashed
+# and was restarted), `exited NAME CODE` (a non-zero exit), `pending NAME` (not healthy yet).
+# Returns 0 when every health check passes and nothing failed, 1 while something is pending, 2 when
+# a container restarted or exited with an error (waiting longer will not help).
 podman_healthcheck_pass() {
-  local project=$1 name state health code restarts result=0 ids
+  local project=$1 name state health code restarts result=0 ids checks=()
   mapfile -t ids < <(podman ps -aq --filter "label=com.docker.compose.project=$project" 2>/dev/null)
   [ ${#ids[@]} -gt 0 ] || { echo "no containers"; return 1; }
   while IFS='|' read -r name state health code restarts; do
@@ -211,13 +212,19 @@ podman_healthcheck_pass() {
       [ "$code" = 0 ] || { echo "exited $name $code"; result=2; }
       continue
     fi
-    if [ -z "$health" ] || [ "$health" = healthy ]; then continue; fi
-    if ! podman healthcheck run "$name" >/dev/null 2>&1; then
-      echo "pending $name"; [ "$result" = 2 ] || result=1
-    fi
+    [ -z "$health" ] || [ "$health" = healthy ] || checks+=("$name")
   done < <(podman inspect --format \
     '{{.Name}}|{{.State.Status}}|{{if .Config.Healthcheck}}{{.State.Health.Status}}{{end}}|{{.State.ExitCode}}|{{.RestartCount}}' \
     "${ids[@]}" 2>/dev/null)
+  [ "$result" = 2 ] && return 2
+  local pids=() i
+  for name in "${checks[@]}"; do
+    podman healthcheck run "$name" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { echo "pending ${checks[$i]}"; result=1; }
+  done
   return "$result"
 }
 

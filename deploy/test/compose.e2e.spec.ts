@@ -113,23 +113,29 @@ describe('docker-compose.yml under podman', () => {
   afterAll(async () => {
     const since = performance.now();
     // `down` removes the containers, the network and (-v) the named volumes; then whatever is left
-    // of the project (a half-made `up`) is removed by its label.
+    // of the project is removed by its label: a half-made `up`, or a crash-looping container that
+    // its restart policy brought back while `down` ran.
     const down = await run(
       'bash',
       ['scripts/podman.sh', 'compose', 'down', '-v', '--remove-orphans', '-t', '10'],
       composeEnv(),
     );
     const label = `label=com.docker.compose.project=${PROJECT}`;
-    const left = (await run('podman', ['ps', '-aq', '--filter', label])).output.split('\n').filter(Boolean);
+    const list = async (...args: string[]) => (await run('podman', args)).output.split('\n').filter(Boolean);
+    const containers = () => list('ps', '-aq', '--filter', label);
+    const volumes = () => list('volume', 'ls', '-q', '--filter', label);
+    const networks = () => list('network', 'ls', '-q', '--filter', `name=^${PROJECT}_`);
+    const left = await containers();
     if (left.length) await run('podman', ['rm', '-f', '-t', '0', ...left]);
-    const volumes = (await run('podman', ['volume', 'ls', '-q', '--filter', label])).output
-      .split('\n')
-      .filter(Boolean);
-    if (volumes.length) await run('podman', ['volume', 'rm', '-f', ...volumes]);
-    await run('podman', ['network', 'rm', '-f', `${PROJECT}_default`]);
+    const leftVolumes = await volumes();
+    if (leftVolumes.length) await run('podman', ['volume', 'rm', '-f', ...leftVolumes]);
+    const leftNetworks = await networks();
+    if (leftNetworks.length) await run('podman', ['network', 'rm', '-f', ...leftNetworks]);
     progress(
       `torn down in ${seconds(since)}${down.code === 0 ? '' : `; compose down said:\n${down.output}`}`,
     );
+    const remaining = [...(await containers()), ...(await volumes()), ...(await networks())];
+    if (remaining.length) throw new Error(`left behind by project ${PROJECT}: ${remaining.join(' ')}`);
   }, 120_000);
 
   it('runs every service as user 10001 on a read-only root filesystem', async () => {
