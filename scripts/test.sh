@@ -20,6 +20,7 @@ if [ $# -eq 0 ]; then
   echo '==> type check'; npm run --silent typecheck
   echo '==> formatting'; npm run --silent format:check
   echo '==> workflows'; npm run --silent check:workflows
+  echo '==> images and compose files'; npm run --silent check:images
   echo '==> deploy'; npm run --silent check:deploy
 fi
 
