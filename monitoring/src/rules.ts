@@ -170,17 +170,20 @@ function sloFile(): RuleFile {
     });
   return {
     name: 'slo',
+    // Each SLO's recording rules and alerts share a group: a group runs its rules in order, so an
+    // alert reads the ratios of the same evaluation (separate groups run independently).
     groups: [
-      { name: 'shop-slo-availability.rules', rules: SLO_WINDOWS.map(availabilityRatio) },
-      { name: 'shop-slo-latency.rules', rules: SLO_WINDOWS.map(latencyRatio) },
       {
-        name: 'shop-slo.alerts',
+        name: 'shop-slo-availability',
         rules: [
+          ...SLO_WINDOWS.map(availabilityRatio),
           ...availability('router'),
           ...availability('subgraph'),
-          ...latency('router'),
-          ...latency('subgraph'),
         ],
+      },
+      {
+        name: 'shop-slo-latency',
+        rules: [...SLO_WINDOWS.map(latencyRatio), ...latency('router'), ...latency('subgraph')],
       },
     ],
   };
@@ -191,7 +194,8 @@ function kafkaFile(): RuleFile {
     name: 'kafka',
     groups: [
       {
-        name: 'shop-kafka.rules',
+        // Recording rules first: the alerts below read them in the same evaluation.
+        name: 'shop-kafka',
         rules: [
           {
             // Every replica of a subgraph reports its group's lag on every partition (read from the
@@ -208,11 +212,6 @@ function kafkaFile(): RuleFile {
             record: 'service:outbox_backlog:max',
             expr: 'max by (namespace, service) (outbox_backlog)',
           },
-        ],
-      },
-      {
-        name: 'shop-kafka.alerts',
-        rules: [
           {
             alert: 'KafkaConsumerLagGrowing',
             expr: q`
@@ -327,7 +326,7 @@ function subscriptionsFile(): RuleFile {
     name: 'subscriptions',
     groups: [
       {
-        name: 'shop-subscriptions.alerts',
+        name: 'shop-subscriptions',
         rules: [
           {
             alert: 'RouterSubscriptionEventsDropped',
@@ -374,7 +373,7 @@ function kubernetesFile(services: readonly string[]): RuleFile {
     name: 'kubernetes',
     groups: [
       {
-        name: 'shop-kubernetes.alerts',
+        name: 'shop-kubernetes',
         rules: [
           {
             alert: 'ServiceReadinessFlapping',

@@ -83,13 +83,12 @@ export const SERVED_METRICS: readonly ServedMetric[] = [
 ];
 
 /**
- * Series that come from elsewhere in a Kubernetes cluster (kube-state-metrics) or from Prometheus
- * itself, which the alerts may name although no service of ours serves them.
+ * Series that come from elsewhere in a Kubernetes cluster (kube-state-metrics), which the alerts may
+ * name although no service of ours serves them.
  */
 export const CLUSTER_METRICS: readonly string[] = [
   'kube_pod_container_status_restarts_total',
   'kube_pod_container_status_ready',
-  'up',
 ];
 
 /** The series names a family is scraped as. */
