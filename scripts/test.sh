@@ -22,6 +22,7 @@ if [ $# -eq 0 ]; then
   echo '==> workflows'; npm run --silent check:workflows
   echo '==> images and compose files'; npm run --silent check:images
   echo '==> deploy'; npm run --silent check:deploy
+  echo '==> monitoring'; npm run --silent check:monitoring
 fi
 
 # The stack specs run the compiled services, as production does.
