@@ -28,7 +28,7 @@ const PROJECT = `shope2e${randomUUID().slice(0, 8)}`;
 /** stop_grace_period of the app services in docker-compose.yml. */
 const GRACE_SECONDS = 30;
 /** From `compose up` to every service healthy: podman.sh fails sooner, with the logs, on a crash. */
-const UP_TIMEOUT_SECONDS = 240;
+const UP_TIMEOUT_SECONDS = 300;
 
 interface Run {
   code: number | null;
@@ -159,6 +159,23 @@ describe('docker-compose.yml under podman', () => {
     ]);
     expect(write.code).not.toBe(0);
     expect(write.output).toMatch(/EROFS|read-only file system/);
+    // The one writable place: the tmpfs /tmp, where V8's compile cache (NODE_COMPILE_CACHE) lands.
+    expect(await podman('exec', container('orders'), 'ls', '/tmp/node-compile-cache')).not.toBe('');
+  });
+
+  it('ships Node and the one bundle: no node_modules, no sources, no npm', async () => {
+    const files = await podman('exec', container('router'), 'find', '/app', '-type', 'f');
+    expect(files.trim().split('\n').sort()).toEqual([
+      '/app/dist/router/main.mjs',
+      '/app/dist/router/main.mjs.LEGAL.txt',
+      '/app/schema/supergraph.graphql',
+    ]);
+    // Where an npm or a node_modules would be (the user 10001 may not read every folder of /).
+    const exec = (...args: string[]) => run('podman', ['exec', container('orders'), ...args]);
+    expect(await exec('find', '/app', '/usr', '-name', 'node_modules')).toEqual({ code: 0, output: '' });
+    expect((await exec('sh', '-c', 'command -v npm')).code).not.toBe(0);
+    const [process1] = (await podman('exec', container('orders'), 'cat', '/proc/1/cmdline')).split('\0');
+    expect(process1).toBe('node');
   });
 
   it('answers a federated query over the seeded catalog', async () => {
