@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { K8S_DIR, ROOT, startControlPlane, type ControlPlane } from '../../../scripts/k8s/control-plane.js';
 import { writeOpenApiSchemas } from '../../../scripts/deploy/openapi-schemas.js';
+import { readmeSection, valuesDocs } from '../../../scripts/deploy/values-docs.js';
 import {
   CHART_DIR,
   StepError,
@@ -191,6 +192,24 @@ describe('the values describe the code', () => {
   });
 });
 
+describe('the README', () => {
+  it("documents every value: its table is values-docs.ts' output for values.yaml", async () => {
+    expect(readmeSection()).toBe(await valuesDocs());
+  });
+});
+
+/**
+ * Idle working sets measured on the compiled services (docs/scaling.md): a subgraph 150 to 230 MiB (auth
+ * about 300 MiB while it starts), the router about 170 MiB before its WebSocket connections.
+ */
+const IDLE_MIB: Record<string, number> = { auth: 300, router: 170 };
+const IDLE_SUBGRAPH_MIB = 230;
+const mebibytes = (quantity: string) => {
+  const match = /^(\d+(?:\.\d+)?)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unexpected memory quantity ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+};
+
 describe.each([...sets.keys()])('value set %s', (set) => {
   const manifests = () => rendered.get(set)!;
   const values = () => effective.get(set)!;
@@ -231,6 +250,29 @@ describe.each([...sets.keys()])('value set %s', (set) => {
         expect(trigger.metadata.allowIdleConsumers).toBe('false');
       }
     }
+  });
+
+  it("an autoscaler's memory target sits above the service's idle working set", () => {
+    const tooLow: string[] = [];
+    for (const scaler of [
+      ...find(manifests(), 'HorizontalPodAutoscaler'),
+      ...find(manifests(), 'ScaledObject'),
+    ]) {
+      const name = scaler.metadata.name as string;
+      const target =
+        scaler.kind === 'ScaledObject'
+          ? Number(scaler.spec.triggers.find((t: Manifest) => t.type === 'memory').metadata.value)
+          : scaler.spec.metrics.find((m: Manifest) => m.resource?.name === 'memory').resource.target
+              .averageUtilization;
+      const request = one(manifests(), 'Deployment', name).spec.template.spec.containers[0].resources.requests
+        .memory;
+      const atTarget = (mebibytes(request) * target) / 100;
+      const idle = IDLE_MIB[name] ?? IDLE_SUBGRAPH_MIB;
+      // At or below it, an idle Deployment would be scaled to maxReplicas and stay there.
+      if (atTarget <= idle)
+        tooLow.push(`${name}: ${target}% of ${request} = ${atTarget} MiB, idle ${idle} MiB`);
+    }
+    expect(tooLow).toEqual([]);
   });
 
   it('one name per thing: values key = object names = labels = container = Service = metrics service', () => {
