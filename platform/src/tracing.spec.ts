@@ -3,7 +3,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { ConfigError } from './config.js';
 import { activeSpanContext, tracingEnabled, withSpan } from './trace-context.js';
-import { otlpTracesUrl, startTracing, type Tracing } from './tracing.js';
+import { otlpTracesUrl, startTracing, type OtlpExportTarget, type Tracing } from './tracing.js';
 
 describe('startTracing', () => {
   let tracing: Tracing | undefined;
@@ -45,7 +45,7 @@ describe('startTracing', () => {
 
   it('with an endpoint, records spans named for the service and exports them', async () => {
     const exporter = new InMemorySpanExporter();
-    const createExporter = jest.fn((_target: { url: string }) => exporter);
+    const createExporter = jest.fn((_target: OtlpExportTarget) => exporter);
     tracing = await startTracing('widgets', {
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
@@ -55,7 +55,10 @@ describe('startTracing', () => {
     });
     expect(tracing.enabled).toBe(true);
     expect(createExporter).toHaveBeenCalledTimes(1);
-    expect(createExporter).toHaveBeenCalledWith({ url: 'http://collector:4318/v1/traces' });
+    expect(createExporter).toHaveBeenCalledWith({
+      url: 'http://collector:4318/v1/traces',
+      protocol: 'http/json',
+    });
     expect(propagation.fields()).toEqual(expect.arrayContaining(['traceparent', 'tracestate', 'baggage']));
     await withSpan('outer', {}, () => withSpan('inner', {}, () => undefined));
     await tracing.flush();
@@ -85,6 +88,29 @@ describe('startTracing', () => {
     await withSpan('dropped', {}, () => undefined);
     await tracing.flush();
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('takes the protocol from the traces key, else the general one, else JSON; gRPC is refused', async () => {
+    const targets: OtlpExportTarget[] = [];
+    const createExporter = (target: OtlpExportTarget) => {
+      targets.push(target);
+      return new InMemorySpanExporter();
+    };
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    for (const env of [
+      { ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' },
+      {
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      },
+    ]) {
+      await (await startTracing('widgets', { env, createExporter })).stop();
+    }
+    expect(targets.map((t) => t.protocol)).toEqual(['http/protobuf', 'http/json']);
+    await expect(
+      startTracing('widgets', { env: { ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, createExporter }),
+    ).rejects.toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
   });
 
   it('lists every invalid OTEL_* key when tracing is on', async () => {

@@ -18,7 +18,11 @@ export const tracingEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   /** Full URL for traces; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`. */
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
-  /** Spans are exported as OTLP/HTTP JSON; `http/protobuf` receivers take that too, gRPC is not offered. */
+  /**
+   * How spans travel: `http/json` (the kit's default) or `http/protobuf` (the specification's default;
+   * set it for a receiver that takes only protobuf). `grpc` is not offered: it is refused at start-up.
+   * The traces key wins over the general one.
+   */
   OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/json', 'http/protobuf']).optional(),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/json', 'http/protobuf']).optional(),
   OTEL_TRACES_SAMPLER: z
@@ -75,20 +79,25 @@ const switches = tracingEnv.pick({
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: true,
 });
 
-/** Where the OTLP/HTTP exporter sends spans. */
+/** Where and how the OTLP/HTTP exporter sends spans. */
 export interface OtlpExportTarget {
   /** The traces URL (`<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`, or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`). */
   url: string;
+  /** The body's encoding (`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`, else `http/json`). */
+  protocol: 'http/json' | 'http/protobuf';
 }
 
 export interface TracingOptions {
-  /** Environment read (default `process.env`). */
+  /**
+   * Environment read for the keys above (default `process.env`). The OTLP exporter reads its own keys
+   * (headers, timeout, compression, certificates) from `process.env` whatever this says.
+   */
   env?: NodeJS.ProcessEnv;
   /** Receives the SDK's diagnostics (export failures...) at `OTEL_LOG_LEVEL`. */
   logger?: Logger;
   /**
-   * Makes the exporter (default: OTLP/HTTP JSON to `target.url`). Called once, and only when tracing
-   * is on; tests pass an in-memory exporter here.
+   * Makes the exporter (default: OTLP/HTTP to `target.url`, JSON or protobuf as `target.protocol`
+   * says). Called once, and only when tracing is on; tests pass an in-memory exporter here.
    */
   createExporter?: (target: OtlpExportTarget) => SpanExporter;
 }
@@ -141,15 +150,22 @@ export async function startTracing(service: string, options: TracingOptions = {}
   const url = otlpTracesUrl(env);
   if (!url) return OFF;
   const config = loadConfig(tracingEnv, env);
+  const target: OtlpExportTarget = {
+    url,
+    protocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/json',
+  };
   // Loaded only when on: a service without an endpoint never evaluates the SDK's code.
   const { registerTracing } = await import('./tracing-sdk.js');
   const registered = registerTracing({
     service,
     config,
-    exporter: options.createExporter?.({ url }) ?? (await otlpExporter(url)),
+    exporter: options.createExporter?.(target) ?? (await otlpExporter(target)),
     ...(options.logger ? { logger: options.logger } : {}),
   });
-  options.logger?.info({ endpoint: url, sampler: config.OTEL_TRACES_SAMPLER }, 'tracing started');
+  options.logger?.info(
+    { endpoint: url, protocol: target.protocol, sampler: config.OTEL_TRACES_SAMPLER },
+    'tracing started',
+  );
   let stopped: Promise<void> | undefined;
   return {
     name: 'tracing',
@@ -162,7 +178,16 @@ export async function startTracing(service: string, options: TracingOptions = {}
   };
 }
 
-async function otlpExporter(url: string): Promise<SpanExporter> {
+/**
+ * The OTLP/HTTP exporter for `target`. It reads the remaining `OTEL_EXPORTER_OTLP_[TRACES_]*` keys
+ * itself (headers, timeout, compression, certificates); the URL is given, so its own endpoint and
+ * protocol keys are not consulted.
+ */
+async function otlpExporter({ url, protocol }: OtlpExportTarget): Promise<SpanExporter> {
+  if (protocol === 'http/protobuf') {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+    return new OTLPTraceExporter({ url });
+  }
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   return new OTLPTraceExporter({ url });
 }

@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -8,6 +10,7 @@ import {
   createLogger,
   notFound,
   startTracing,
+  withSpan,
   type GraphQLService,
   type RequestContext,
   type Tracing,
@@ -130,5 +133,68 @@ describe('GraphQL service spans', () => {
     expect(response.data.activeSpan).toMatch(new RegExp(`^${'1'.repeat(32)} `));
     await tracing.flush();
     expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+});
+
+// The real OTLP/HTTP exporters, to a receiver on a local port: the protocol keys choose the encoding.
+describe('OTLP export', () => {
+  const received: { url: string; headers: IncomingHttpHeaders; body: Buffer }[] = [];
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks) });
+      response.writeHead(200, { 'content-type': String(request.headers['content-type']) }).end();
+    });
+  });
+  let endpoint: string;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => receiver.close(resolve)));
+
+  /** Starts tracing with `env`, ends one span, flushes, stops; resolves the request the receiver got. */
+  async function exportOne(env: Record<string, string>, spanName: string) {
+    const tracing = await startTracing('widgets', {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...env },
+    });
+    await withSpan(spanName, {}, () => undefined);
+    await tracing.stop();
+    const request = received.find((r) => r.body.includes(spanName));
+    expect(request).toBeDefined();
+    return request!;
+  }
+
+  it('sends OTLP/JSON to <endpoint>/v1/traces by default, with the OTLP headers key honoured', async () => {
+    // The exporter reads its own keys from the process environment (options.env is the kit's).
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-tenant=shop';
+    const request = await exportOne({}, 'json-span').finally(() => {
+      delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
+    });
+    expect(request.url).toBe('/v1/traces');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['x-tenant']).toBe('shop');
+    const body = JSON.parse(request.body.toString('utf8')) as {
+      resourceSpans: {
+        resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+        scopeSpans: { spans: { name: string }[] }[];
+      }[];
+    };
+    const [resourceSpans] = body.resourceSpans;
+    expect(resourceSpans!.resource.attributes).toContainEqual({
+      key: 'service.name',
+      value: { stringValue: 'widgets' },
+    });
+    expect(resourceSpans!.scopeSpans.flatMap((s) => s.spans.map((span) => span.name))).toEqual(['json-span']);
+  });
+
+  it('sends binary protobuf with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf', async () => {
+    const request = await exportOne({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, 'protobuf-span');
+    expect(request.url).toBe('/v1/traces');
+    expect(request.headers['content-type']).toBe('application/x-protobuf');
+    // Not JSON; protobuf strings are their UTF-8 bytes, so the names are in the body as they are.
+    expect(request.body[0]).not.toBe('{'.charCodeAt(0));
+    expect(request.body.includes('widgets')).toBe(true);
   });
 });
