@@ -29,8 +29,63 @@ export interface DatabaseOptions {
  * see `traceSqlConnection`). The global EntityManager refuses to work outside a fork
  * (`allowGlobalContext: false`): use `orm.em.fork()` per request and per message.
  * Rejects when Postgres cannot be reached or a migration fails; the process should then exit.
+ *
+ * Replicas starting at once (a fresh install, a scale-up) take turns: creating the database and
+ * migrating happen under a Postgres advisory lock per database name (see {@link withMigrationLock}),
+ * so exactly one replica creates and migrates and the others then find nothing left to do.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return withMigrationLock(options, () => connectAndMigrate(options));
+}
+
+/**
+ * The database where the migration lock lives: MikroORM's management database, which it connects to
+ * to create a missing one (so every replica can reach it).
+ */
+const LOCK_DATABASE = 'postgres';
+
+/**
+ * Runs `work` holding a transaction-level advisory lock (`pg_advisory_xact_lock`) on a key derived
+ * from `options.dbName`, in a transaction kept open on one connection to the `postgres` database
+ * meanwhile. Advisory locks are scoped to the database they are taken in, which is why it is not the
+ * subgraph's own: that may not exist yet. A transaction-level lock (not a session one) also holds
+ * through PgBouncer in transaction mode (CloudNativePG's Pooler). A replica that finds the lock taken
+ * logs that it waits; the lock ends with the transaction, or when its holder's connection dies.
+ */
+async function withMigrationLock<T>(options: DatabaseOptions, work: () => Promise<T>): Promise<T> {
+  const url = new URL(options.url);
+  url.pathname = `/${LOCK_DATABASE}`;
+  const lockOrm = await MikroORM.init({
+    clientUrl: url.toString(),
+    dbName: LOCK_DATABASE,
+    entities: [],
+    discovery: { warnWhenNoEntities: false },
+    ensureDatabase: false,
+    pool: { min: 0, max: 1 },
+    debug: false,
+  });
+  const key = `shop.migrations:${options.dbName}`;
+  try {
+    const connection = lockOrm.em.fork().getConnection();
+    return await connection.transactional(async (trx) => {
+      const [tried] = await connection.execute<{ locked: boolean }[]>(
+        'select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked',
+        [key],
+        'all',
+        trx,
+      );
+      if (!tried?.locked) {
+        options.logger?.info({ database: options.dbName }, 'waiting for another replica to migrate');
+        await connection.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [key], 'all', trx);
+      }
+      return work();
+    });
+  } finally {
+    await lockOrm.close(true);
+  }
+}
+
+async function connectAndMigrate(options: DatabaseOptions): Promise<Database> {
   const url = new URL(options.url);
   url.pathname = `/${options.dbName}`;
   const orm = await MikroORM.init({
