@@ -529,6 +529,9 @@ export function createKafka({
       allowAutoTopicCreation: false,
       // After a stop, a failure of the join being abandoned must not start the member again.
       retry: { initialRetryTime: 200, retries: 10, restartOnFailure: async () => !stopped },
+      // A fetch returns as soon as messages arrive; this only bounds an idle long poll, which a stop
+      // waits for (kafkajs' default of 5 s made every consumer add up to 5 s to a graceful shutdown).
+      maxWaitTimeInMs: 1_000,
     });
     const clog = log.child({ groupId });
 

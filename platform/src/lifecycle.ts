@@ -58,8 +58,10 @@ export async function runService(
 /** Stops each part in order; a part that fails is logged and the rest still stop. */
 export async function stopAll(parts: Stoppable[], logger?: Logger): Promise<void> {
   for (const part of parts) {
+    const started = Date.now();
     try {
       await part.stop();
+      logger?.debug({ part: part.name, ms: Date.now() - started }, 'stopped');
     } catch (error) {
       logger?.error({ err: error, part: part.name }, 'stop failed');
     }
