@@ -3,7 +3,7 @@
  * (no `OTEL_EXPORTER_OTLP_ENDPOINT`) and on (every process exporting OTLP/HTTP JSON to a receiver in this
  * process, which counts the spans), and the difference.
  *
- *   npm run bench:tracing -- [--rounds 2] [--queries 400] [--orders 40] [--concurrency 4]
+ *   npm run bench:tracing -- [--rounds 2] [--queries 400] [--orders 40] [--concurrency 4] [--modes off,on,unsampled]
  *
  * Each round starts one isolated stack per mode (`off`, `on`, `unsampled`, see {@link Mode}; rounds
  * alternate the order so a drift of the machine's load hits every mode), warms it up, then measures:
@@ -32,6 +32,7 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '400' },
     orders: { type: 'string', default: '40' },
     concurrency: { type: 'string', default: '4' },
+    modes: { type: 'string', default: 'off,on,unsampled' },
   },
 });
 const rounds = Number(values.rounds);
@@ -111,7 +112,10 @@ interface Figures {
  * service pays for the traces a low production ratio leaves out.
  */
 type Mode = 'off' | 'on' | 'unsampled';
-const MODES: Mode[] = ['off', 'on', 'unsampled'];
+const MODES = values.modes.split(',').map((mode) => {
+  if (mode !== 'off' && mode !== 'on' && mode !== 'unsampled') throw new Error(`unknown mode ${mode}`);
+  return mode as Mode;
+});
 
 const ENV: Record<Mode, (receiverUrl: string) => Record<string, string>> = {
   off: () => ({}),
