@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import type { GraphQLResponse } from '../platform/src/testing/graphql-client.js';
 import { contract } from './support/contract.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
 import { ADDRESS, ordersOf, useCatalog } from './support/shop.js';
 import { useStack } from './support/stack.js';
 
@@ -10,6 +11,8 @@ import { useStack } from './support/stack.js';
 // orders subgraph is killed (SIGKILL: no shutdown code runs) and started again. It serves as soon as its
 // database and Kafka producer are there; its consumer joins the group in the background (the killed
 // member stays in the group until its session times out, which no longer holds the HTTP port closed).
+// What is asserted is that order, not a number of seconds: orders are taken again while the consumer
+// still waits for the group. How many seconds that takes is measured by `npm run bench:startup`.
 const api = useStack();
 const catalog = useCatalog(api, 'Restart');
 const { settled } = ordersOf(api);
@@ -25,7 +28,7 @@ interface Attempt {
 }
 
 describe('a subgraph killed and restarted under steady orders', () => {
-  it('takes orders again within 5 s of its restart, and every order placed before, during and after settles', async () => {
+  it('takes orders again as soon as it is ready, before its consumer rejoins the group, and every order placed before, during and after settles', async () => {
     const customer = await api.registerCustomer();
     const lamp = await catalog.product({ name: 'Lamp', price: '4.00', stock: 1_000 });
     const attempts: Attempt[] = [];
@@ -84,13 +87,27 @@ describe('a subgraph killed and restarted under steady orders', () => {
     const readyAfterMs = Date.now() - restartedAt;
     // Ready while its durable consumer still waits for the group: the killed member holds it until its
     // session times out (30 s). /health/ready says so in its body without failing on it.
+    const consumerState = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${orders.port}/health/ready`)).json()) as {
+          consumers: { group: string; state: string }[];
+        }
+      ).consumers.find((c) => c.group === 'orders')?.state;
     const readiness = await fetch(`http://127.0.0.1:${orders.port}/health/ready`);
     expect(readiness.status).toBe(200);
-    const consumersWhileJoining = (
-      (await readiness.json()) as { consumers: { group: string; state: string }[] }
-    ).consumers;
-    expect(consumersWhileJoining.find((c) => c.group === 'orders')?.state).toBe('joining');
-    await sleep(4_000);
+    expect(await consumerState()).toBe('joining');
+    // The next order through the router is accepted by the restarted process...
+    const firstAcceptedAfterRestart = await waitFor(
+      () => {
+        const accepted = attempts.filter((a) => a.acceptedAt! >= restartedAt).map((a) => a.acceptedAt!);
+        return accepted.length > 0 && Math.min(...accepted);
+      },
+      60_000,
+      'an order accepted after the restart',
+    );
+    // ...while its consumer is still outside the group: serving never waited for the join.
+    expect(await consumerState()).toBe('joining');
+    await sleep(2_000);
     sending = false;
     await sender;
     await Promise.all(inFlight);
@@ -99,25 +116,18 @@ describe('a subgraph killed and restarted under steady orders', () => {
     const unaccepted = attempts.filter((a) => !a.orderId);
     expect(unaccepted.map((a) => `${a.key}: ${a.failures.join(' ')}`)).toEqual([]);
     expect(new Set(attempts.map((a) => a.orderId)).size).toBe(attempts.length);
-    // Orders were refused while it was down, and taken again within 5 s of the restart.
+    // Orders were refused while it was down.
     const refusedWhileDown = attempts.filter((a) => a.failures.length > 0);
     expect(refusedWhileDown.length).toBeGreaterThan(0);
-    const firstAcceptedAfterRestart = Math.min(
-      ...attempts.filter((a) => a.acceptedAt! >= restartedAt).map((a) => a.acceptedAt!),
-    );
     console.log(
       `orders restarted: ready after ${readyAfterMs} ms, placeOrder answered again ${firstAcceptedAfterRestart - restartedAt} ms after the restart; ${attempts.length} orders, ${refusedWhileDown.length} retried while it was down`,
     );
-    expect(firstAcceptedAfterRestart - restartedAt).toBeLessThanOrEqual(5_000);
 
     // And every one of them settles: the restarted consumer catches up once the group lets it in.
     for (const attempt of attempts) {
       const order = await settled(attempt.orderId!, customer.accessToken, 90_000);
       expect({ id: order.id, status: order.status }).toEqual({ id: attempt.orderId, status: 'CONFIRMED' });
     }
-    const after = (await (await fetch(`http://127.0.0.1:${orders.port}/health/ready`)).json()) as {
-      consumers: { group: string; state: string }[];
-    };
-    expect(after.consumers.find((c) => c.group === 'orders')?.state).toBe('running');
+    expect(await consumerState()).toBe('running');
   }, 180_000);
 });
