@@ -6,10 +6,12 @@ export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 /**
  * Error codes that mean the server failed the caller (it could not answer), as opposed to a caller's
  * error (bad input, no access, a refused operation): `INTERNAL_SERVER_ERROR` (also any error without
- * a code) and the router's `SUBREQUEST_HTTP_ERROR` (a subgraph could not be reached).
+ * a code), `SERVICE_UNAVAILABLE` (a dependency is down) and the router's `SUBREQUEST_HTTP_ERROR` (a
+ * subgraph could not be reached).
  */
 export const SERVER_ERROR_CODES: ReadonlySet<string> = new Set([
   'INTERNAL_SERVER_ERROR',
+  'SERVICE_UNAVAILABLE',
   'SUBREQUEST_HTTP_ERROR',
 ]);
 
@@ -40,7 +42,7 @@ export function createMetrics(service: string) {
   });
   const operationsFailed = new Counter({
     name: 'graphql_operations_failed_total',
-    help: 'Operations answered with at least one server error (INTERNAL_SERVER_ERROR, SUBREQUEST_HTTP_ERROR), once per operation.',
+    help: 'Operations answered with at least one server error (INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, SUBREQUEST_HTTP_ERROR), once per operation.',
     labelNames: ['operation', 'type'],
     registers: [registry],
   });

@@ -14,13 +14,14 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import express from 'express';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { bearerToken, type VerifyToken, type Viewer } from './auth.js';
-import { maskError } from './errors.js';
+import { ErrorCode, maskError } from './errors.js';
 import { graphqlOperationSpan, httpServerSpan } from './http-tracing.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { requestLogPlugin } from './plugins/request-log.plugin.js';
 import { tracingPlugin } from './plugins/tracing.plugin.js';
+import { unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';
 import {
   serveGraphQLOverWebSocket,
   type SubscriptionsOptions,
@@ -124,7 +125,7 @@ export function createGraphQLService<C extends RequestContext>(
     // Shutdown belongs to runService (it stops HTTP, consumers, relay, Kafka and the ORM in order);
     // Apollo's own signal handler would exit before those finish.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskError(formatted, options.exposeErrors ?? false),
+    formatError: (formatted, error) => maskError(formatted, options.exposeErrors ?? false, error),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
@@ -133,6 +134,7 @@ export function createGraphQLService<C extends RequestContext>(
       metricsPlugin<C>({ metrics }),
       requestLogPlugin<C>(),
       tracingPlugin<C>(),
+      unavailableStatusPlugin<C>({ codes: new Set([ErrorCode.SERVICE_UNAVAILABLE]) }),
       ...(options.plugins ?? []),
     ],
   });

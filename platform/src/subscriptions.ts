@@ -202,7 +202,12 @@ export function serveGraphQLOverWebSocket<C extends RequestContext>(
       metrics.errors.inc({ code, operation });
       if (code === ErrorCode.INTERNAL_SERVER_ERROR)
         (context?.logger ?? log).error({ err: error.originalError ?? error, operation }, 'operation failed');
-      return maskError(error.toJSON(), exposeErrors);
+      else if (code === ErrorCode.SERVICE_UNAVAILABLE)
+        (context?.logger ?? log).warn(
+          { err: error.originalError ?? error, operation },
+          'dependency unavailable',
+        );
+      return maskError(error.toJSON(), exposeErrors, error);
     });
 
   const baseContext = (extra: SocketExtra, payload: SubscribePayload, viewer: Viewer | undefined) => {

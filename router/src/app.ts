@@ -16,6 +16,7 @@ import {
   httpServerSpan,
   requestLogPlugin,
   tracingPlugin,
+  unavailableStatusPlugin,
   withOperationSpan,
   type JwtVerifierOptions,
   type Logger,
@@ -34,7 +35,12 @@ import {
 import { operationMetricsPlugin } from './plugins/operation-metrics.plugin.js';
 import { supergraphReadiness } from './readiness.js';
 import { forwardedFor, requestIdFrom, traceContextFrom, type RouterContext } from './request-context.js';
-import { edgeAuthError, formatRouterError, operationLimitExceeded } from './router-errors.js';
+import {
+  edgeAuthError,
+  formatRouterError,
+  operationLimitExceeded,
+  RETRYABLE_CODES,
+} from './router-errors.js';
 import { createRouterMetrics, type RouterMetrics } from './router-metrics.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { ServedSupergraph } from './subscriptions/served-supergraph.js';
@@ -242,6 +248,7 @@ export function buildRouter(options: RouterOptions): Router {
       operationMetricsPlugin<RouterContext>({ metrics }),
       requestLogPlugin<RouterContext>(),
       tracingPlugin<RouterContext>(),
+      unavailableStatusPlugin<RouterContext>({ codes: RETRYABLE_CODES }),
       // Both refuse in didResolveOperation, before the gateway plans: limits first.
       operationLimitsPlugin<RouterContext>(limits),
       accessDirectivesPlugin<RouterContext>({ requirementsFor: (schema) => accessRules.get(schema) }),

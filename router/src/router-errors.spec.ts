@@ -90,6 +90,7 @@ describe('edgeAuthError', () => {
     expect(refused.message).toBe('Access token expired');
     expect(refused.extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 401 } });
     const outage = edgeAuthError(new TypeError('fetch failed'));
-    expect(outage.extensions).toMatchObject({ code: 'INTERNAL_SERVER_ERROR', http: { status: 503 } });
+    expect(outage.extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', http: { status: 503 } });
+    expect((outage.extensions.http as { headers: Map<string, string> }).headers.get('retry-after')).toBe('1');
   });
 });

@@ -33,7 +33,7 @@ export function operationLimitExceeded(limit: LimitName, actual: number, max: nu
 /**
  * The error a request gets when its token is refused at the edge: UNAUTHENTICATED with HTTP 401 and a
  * `WWW-Authenticate` header. A verifier failure that is not about the token (the JWKS cannot be fetched)
- * is an INTERNAL_SERVER_ERROR with HTTP 503: the caller's token may be fine, they should retry.
+ * is SERVICE_UNAVAILABLE with HTTP 503 and `Retry-After`: the caller's token may be fine, they should retry.
  */
 export function edgeAuthError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError && errorCodeOf(error) === ErrorCode.UNAUTHENTICATED) {
@@ -46,7 +46,10 @@ export function edgeAuthError(error: unknown): GraphQLError {
   }
   return new GraphQLError('Access tokens cannot be verified right now', {
     originalError: error instanceof Error ? error : undefined,
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, http: { status: 503 } },
+    extensions: {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      http: { status: 503, headers: new HeaderMap([['retry-after', '1']]) },
+    },
   });
 }
 
@@ -58,6 +61,18 @@ const CLIENT_CODES = new Set<string>([
   ErrorCode.NOT_FOUND,
   ErrorCode.CONFLICT,
   ErrorCode.RATE_LIMITED,
+  ErrorCode.SERVICE_UNAVAILABLE,
+]);
+
+/**
+ * Codes of an operation that could not be served right now and may be sent again as it was (mutations
+ * with their idempotency key): a subgraph's dependency is down, or a subgraph cannot be reached. When
+ * every error of an operation that has no data carries one, the router answers HTTP 503 with
+ * `Retry-After` (the kit's `unavailableStatusPlugin`).
+ */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.SERVICE_UNAVAILABLE,
+  SUBREQUEST_HTTP_ERROR,
 ]);
 
 /** Extensions that describe internals: the subgraph's URL and raw answer, stack traces. */

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { errorCodeOf } from '../errors.js';
+import { SERVER_ERROR_CODES } from '../metrics.js';
 import { graphqlSpanOf } from '../http-tracing.js';
 import { ATTR_GRAPHQL_OPERATION_NAME, ATTR_GRAPHQL_OPERATION_TYPE } from '../semconv.js';
 
@@ -28,8 +29,8 @@ export function tracingPlugin<C extends BaseContext>(): ApolloServerPlugin<C> {
           if (!errors?.length) return;
           const codes = errors.map(errorCodeOf);
           span.setAttribute('graphql.error.codes', [...new Set(codes)]);
-          const internal = errors.find((e) => errorCodeOf(e) === 'INTERNAL_SERVER_ERROR');
-          if (internal) span.setStatus({ code: SpanStatusCode.ERROR, message: internal.message });
+          const failed = errors.find((e) => SERVER_ERROR_CODES.has(errorCodeOf(e)));
+          if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: failed.message });
         },
       };
     },

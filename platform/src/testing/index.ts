@@ -6,3 +6,4 @@ export * from './graphql-ws-client.js';
 export * from './wait-for.js';
 export * from './products-stand-in.js';
 export * from './metrics.js';
+export * from './tcp-proxy.js';
