@@ -11,6 +11,8 @@ async function raw(url: string, query: string) {
   });
   const text = await response.text();
   return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
     text,
     body: JSON.parse(text) as { data?: unknown; errors?: { message: string; extensions?: unknown }[] },
   };
@@ -55,8 +57,10 @@ describe('router: error masking in production', () => {
 
   it('masks a subgraph that cannot be reached: no host, port or errno, just code and serviceName', async () => {
     await stack.catalog.stop();
-    const { text, body } = await raw(stack.router.graphqlUrl, '{ ping product(id: "p1") { name } }');
+    const { text, body, status } = await raw(stack.router.graphqlUrl, '{ ping product(id: "p1") { name } }');
     expect(body.data).toEqual({ ping: 'pong', product: null });
+    // Partly served: 200 with the data that is there.
+    expect(status).toBe(200);
     expect(body.errors).toEqual([
       {
         message: 'Subgraph "catalog" is unavailable',
@@ -86,5 +90,7 @@ describe('router: errors in development', () => {
         extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'catalog' },
       },
     ]);
+    // Nothing served, and retrying may help: 503 with Retry-After.
+    expect([down.status, down.retryAfter]).toEqual([503, '1']);
   });
 });
