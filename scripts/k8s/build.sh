@@ -22,14 +22,21 @@ BUILD="$K8S_DIR/build"
 export PATH="/usr/local/go/bin:$PATH"
 export GOFLAGS="-buildvcs=false"
 export GOTOOLCHAIN=local
-# Two cores shared with other work: one build at a time, at a lower priority.
+# Two cores shared with other work: one build at a time, at a lower priority. Runs of this script
+# (check:deploy and the cluster may start one each) take turns on a lock, so two never build the
+# same binary into the same file at once.
 NICE=(nice -n 10)
+mkdir -p "$K8S_DIR"
+exec 9>"$K8S_DIR/.build.lock"
+flock 9
 
 # Pinned versions. Kubernetes' 31 staging modules are published as v0.<minor>.<patch>.
 KUBERNETES_VERSION=v1.37.2
 KUBERNETES_STAGING_VERSION="v0.${KUBERNETES_VERSION#v1.}"
 ETCD_VERSION=v3.7.3
 CONTAINERD_VERSION=v2.4.2
+COREDNS_VERSION=v1.15.0
+METRICS_SERVER_VERSION=v0.8.0
 GO_DIRECTIVE=1.26.0
 # A fixed build date keeps builds reproducible (same inputs, same binary).
 BUILD_DATE=2026-01-01T00:00:00Z
@@ -47,6 +54,8 @@ etcdctl                 etcd        go.etcd.io/etcd/etcdctl/v3
 containerd              containerd  github.com/containerd/containerd/v2/cmd/containerd
 containerd-shim-runc-v2 containerd  github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2
 ctr                     containerd  github.com/containerd/containerd/v2/cmd/ctr
+coredns                 coredns     github.com/coredns/coredns
+metrics-server          metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server
 "
 
 project_version() {
@@ -54,6 +63,8 @@ project_version() {
     kubernetes) echo "$KUBERNETES_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
     containerd) echo "$CONTAINERD_VERSION" ;;
+    coredns) echo "$COREDNS_VERSION" ;;
+    metrics-server) echo "$METRICS_SERVER_VERSION" ;;
   esac
 }
 
@@ -96,6 +107,17 @@ containerd_module() { # dir
     "$GO_DIRECTIVE" "$CONTAINERD_VERSION" >"$1/go.mod"
 }
 
+# CoreDNS and metrics-server have no replace directives: requiring them alone gives their own go.mod's versions.
+coredns_module() { # dir
+  printf 'module shop.local/k8s-build/coredns\n\ngo %s\n\nrequire github.com/coredns/coredns %s\n' \
+    "$GO_DIRECTIVE" "$COREDNS_VERSION" >"$1/go.mod"
+}
+
+metrics-server_module() { # dir
+  printf 'module shop.local/k8s-build/metrics-server\n\ngo %s\n\nrequire sigs.k8s.io/metrics-server %s\n' \
+    "$GO_DIRECTIVE" "$METRICS_SERVER_VERSION" >"$1/go.mod"
+}
+
 kubernetes_ldflags() {
   local minor="${KUBERNETES_VERSION#v1.}" flags="-s -w"
   minor="${minor%%.*}"
@@ -107,8 +129,19 @@ kubernetes_ldflags() {
 }
 etcd_ldflags() { echo "-s -w"; } # etcd's version is a constant of go.etcd.io/etcd/api/v3/version
 containerd_ldflags() { echo "-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD_VERSION"; }
+# CoreDNS's version is a constant (coremain.CoreVersion); gitTag makes `coredns -version` print it as a release.
+coredns_ldflags() {
+  echo "-s -w -X github.com/coredns/coredns/coremain.gitTag=$COREDNS_VERSION -X github.com/coredns/coredns/coremain.buildDate=$BUILD_DATE"
+}
+# What metrics-server's Makefile sets (its --version prints client-go's gitVersion).
+metrics-server_ldflags() {
+  echo "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$METRICS_SERVER_VERSION -X k8s.io/client-go/pkg/version.buildDate=$BUILD_DATE"
+}
 # The btrfs snapshotter needs cgo and btrfs headers; overlayfs is what a node here uses.
 build_tags() { [ "$1" = containerd ] && echo no_btrfs || true; }
+# CoreDNS and metrics-server run in pods from images that hold only their binary: static, as upstream
+# builds them (CGO_ENABLED=0). Everything else keeps Go's default.
+build_cgo() { case "$1" in coredns | metrics-server) echo 0 ;; *) go env CGO_ENABLED ;; esac; }
 
 # The project's module directory, created and tidied once per version.
 module_dir() { # project
@@ -141,7 +174,7 @@ build() { # component
   mkdir -p "$BIN"
   echo "==> building $1 $version" >&2
   t0=$SECONDS
-  (cd "$dir" && "${NICE[@]}" go build -tags "$(build_tags "$project")" -ldflags "$("${project}_ldflags")" \
+  (cd "$dir" && CGO_ENABLED="$(build_cgo "$project")" "${NICE[@]}" go build -tags "$(build_tags "$project")" -ldflags "$("${project}_ldflags")" \
     -o "$BIN/$1.tmp" "$package")
   mv "$BIN/$1.tmp" "$BIN/$1"
   echo "$version" >"$stamp"
