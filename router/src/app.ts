@@ -229,6 +229,13 @@ export function buildRouter(options: RouterOptions): Router {
   app.disable('x-powered-by');
   const httpServer = createServer(app);
   let shuttingDown = false;
+  // While shutting down, every response closes its connection: a client's keep-alive connection would
+  // otherwise stay on this process after its endpoint is gone (kube-proxy keeps established
+  // connections where they are) until the server closes it, and a request sent at that moment fails.
+  // Told to close during SHUTDOWN_DELAY_MS, clients open their next connection to another replica.
+  httpServer.prependListener('request', (_request, response) => {
+    if (shuttingDown) response.setHeader('connection', 'close');
+  });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway,

@@ -53,8 +53,20 @@ function isReadRequest(body: string): boolean {
 export function keepAliveFetcher(timeoutMs: number, onShared?: () => void): Fetcher {
   const inFlight = new Map<string, Promise<{ status: number; headers: [string, string][]; body: string }>>();
   const send = async (url: string, init?: RequestInit) => {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    return { status: response.status, headers: [...response.headers], body: await response.text() };
+    const signal = AbortSignal.timeout(timeoutMs);
+    // A read sent on a pooled connection that the subgraph closed at that moment got no answer at
+    // all: a replica shutting down closes its keep-alive connections, which outlive its endpoint (the
+    // node keeps established connections where they are). It is sent again, as Go's http.Transport
+    // retries an idempotent request on a reused connection; the pool may hold more connections to
+    // that replica, hence up to READ_ATTEMPTS. Never a mutation, which does not come here.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(url, { ...init, signal });
+        return { status: response.status, headers: [...response.headers], body: await response.text() };
+      } catch (error) {
+        if (attempt >= READ_ATTEMPTS || !closedBeforeAnswer(error)) throw error;
+      }
+    }
   };
   return (async (url: string, init?: RequestInit) => {
     const body = typeof init?.body === 'string' ? init.body : undefined;
@@ -72,6 +84,16 @@ export function keepAliveFetcher(timeoutMs: number, onShared?: () => void): Fetc
     const answer = await pending;
     return new Response(answer.body, { status: answer.status, headers: answer.headers });
   }) as unknown as Fetcher;
+}
+
+/** Sends of one read when each attempt's connection closed before any answer (keepAliveFetcher). */
+const READ_ATTEMPTS = 3;
+
+/** undici's error when the connection closed before any answer came (the peer closed or reset it). */
+function closedBeforeAnswer(error: unknown): boolean {
+  // By name, not instanceof: fetch's TypeError may come from another realm (a test's VM context).
+  const { name, cause } = (error ?? {}) as { name?: unknown; cause?: { code?: unknown } };
+  return name === 'TypeError' && ['UND_ERR_SOCKET', 'ECONNRESET'].includes(String(cause?.code));
 }
 
 function isGraphQLBody(body: unknown): body is { errors: { message: string }[]; data?: unknown } {

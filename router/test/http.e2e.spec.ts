@@ -119,6 +119,10 @@ describe('router: readiness and shutdown', () => {
       const ready = await fetch(`${stack.router.url}/health/ready`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toEqual({ status: 'shutting down' });
+      // Still served while the delay runs, but on a connection the client must not reuse.
+      const query = await graphql(stack.router.graphqlUrl, '{ ping }');
+      expect(query.data).toEqual({ ping: 'pong' });
+      expect(query.headers.get('connection')).toBe('close');
       expect((await inFlight).data).toEqual({ slow: 'slept 700' });
       await closing;
       await expect(fetch(`${stack.router.url}/health/live`)).rejects.toThrow();
