@@ -10,6 +10,11 @@
 # Every file a service writes (data, logs, pids, configs, Kafka jars) lives under INFRA_DIR
 # (default <repo>/.local, git-ignored). Ports: PGPORT (5432), REDIS_PORT (6379), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093). INFRA_WAIT_SECS bounds each readiness wait (default 90).
+# Everything listens on loopback only, unless INFRA_EXTRA_ADDRESS names one more local address (the
+# local cluster's bridge, 10.244.0.1, so pods reach the stack as managed services): Postgres and Redis
+# then also listen there (Postgres accepts passwords from INFRA_EXTRA_CLIENTS, default the address's
+# /24), and Kafka gets a second listener on it, KAFKA_EXTRA_PORT (default KAFKA_PORT + 2), which
+# advertises that address. The address must exist before `up`.
 # KAFKA_JAVA_OPTS adds JVM options to the broker; PG_BIN overrides /usr/lib/postgresql/15/bin.
 # Something already answering on a port (right protocol, and for PostgreSQL postgres/postgres) is
 # reused, never stopped. Versions: scripts/kafka/pom.xml. Logs: $INFRA_DIR/*/ (*.log, kafka/logs/).
@@ -20,10 +25,12 @@ INFRA_DIR=${INFRA_DIR:-$ROOT/.local}
 case $INFRA_DIR in /*) ;; *) INFRA_DIR=$PWD/$INFRA_DIR ;; esac   # services chdir; keep it absolute
 
 HOST=127.0.0.1
+EXTRA_ADDRESS=${INFRA_EXTRA_ADDRESS:-}
 PGPORT=${PGPORT:-5432}
 REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_EXTRA_PORT=${KAFKA_EXTRA_PORT:-$((KAFKA_PORT + 2))}
 WAIT_SECS=${INFRA_WAIT_SECS:-90}
 PG_USER=postgres
 PG_PASSWORD=postgres
@@ -132,7 +139,7 @@ pg_write_conf() {
   [ ${#sockdir} -lt 100 ] || sockdir=''   # Unix socket paths are limited to ~107 bytes: TCP only then
   cat >"$PG_DATA/infra.conf" <<EOF
 # Written by scripts/infra.sh on every 'up': edit the script, not this file.
-listen_addresses = '$HOST'
+listen_addresses = '$HOST${EXTRA_ADDRESS:+,$EXTRA_ADDRESS}'
 port = $PGPORT
 unix_socket_directories = '$sockdir'   # own dir: no clash with a system cluster's /var/run/postgresql
 max_connections = 300                  # parallel test workers each hold a pool
@@ -143,6 +150,12 @@ log_line_prefix = '%m [%p] %q%u@%d '
 log_min_duration_statement = -1
 EOF
   is_root && chown postgres: "$PG_DATA/infra.conf"
+  # Password logins from the extra address's clients (initdb allows loopback only).
+  if [ -n "$EXTRA_ADDRESS" ]; then
+    local clients=${INFRA_EXTRA_CLIENTS:-${EXTRA_ADDRESS%.*}.0/24} line
+    line="host all all $clients scram-sha-256 # scripts/infra.sh: INFRA_EXTRA_ADDRESS"
+    grep -qxF "$line" "$PG_DATA/pg_hba.conf" || echo "$line" >>"$PG_DATA/pg_hba.conf"
+  fi
   grep -q "^include_if_exists = 'infra.conf'" "$PG_DATA/postgresql.conf" ||
     echo "include_if_exists = 'infra.conf'" >>"$PG_DATA/postgresql.conf"
 }
@@ -234,7 +247,10 @@ redis_up() {
   mkdir -p "$REDIS_DIR/data"
   cat >"$REDIS_CONF" <<EOF
 # Written by scripts/infra.sh on every 'up': edit the script, not this file.
-bind $HOST
+bind $HOST${EXTRA_ADDRESS:+ $EXTRA_ADDRESS}
+# Without a password Redis answers only loopback clients unless told otherwise: the extra address is
+# a local one too (the cluster's bridge), so its clients are let in.
+protected-mode $(if [ -n "$EXTRA_ADDRESS" ]; then echo no; else echo yes; fi)
 port $REDIS_PORT
 daemonize yes
 pidfile $REDIS_PID
@@ -436,11 +452,11 @@ kafka_conf() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$KAFKA_EXTRA_PORT}
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$KAFKA_EXTRA_PORT}
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${EXTRA_ADDRESS:+,EXTRA:PLAINTEXT}
 log.dirs=$KAFKA_DIR/data
 
 # Topics appear on first use, 3 partitions each.
@@ -597,16 +613,28 @@ EOF
 cmd_up() {
   local t0=$SECONDS
   take_lock
+  if [ -n "$EXTRA_ADDRESS" ] && ! ip -o addr show | grep -qF " $EXTRA_ADDRESS/"; then
+    die "INFRA_EXTRA_ADDRESS=$EXTRA_ADDRESS is not an address of this machine"
+  fi
   pg_up
   redis_up
   kafka_up
+  # A server that was reused (already running) may not listen there: say so rather than hang a client.
+  local port
+  if [ -n "$EXTRA_ADDRESS" ]; then
+    for port in "$PGPORT" "$REDIS_PORT" "$KAFKA_EXTRA_PORT"; do
+      (exec 3<>"/dev/tcp/$EXTRA_ADDRESS/$port") 2>/dev/null ||
+        die "nothing listens on $EXTRA_ADDRESS:$port (INFRA_EXTRA_ADDRESS): a server started without it was reused; 'scripts/infra.sh down' then 'up'"
+    done
+  fi
   cat <<EOF
 Infrastructure is up ($((SECONDS - t0))s); data and logs under $INFRA_DIR
   PostgreSQL  host $HOST port $PGPORT  user $PG_USER password $PG_PASSWORD
               DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT  (append /<database>)
   Redis       REDIS_URL=redis://$HOST:$REDIS_PORT
   Kafka       KAFKA_BROKERS=$HOST:$KAFKA_PORT
-Load these into a shell with:  eval "\$(scripts/infra.sh env)"
+${EXTRA_ADDRESS:+  Also on     $EXTRA_ADDRESS: PostgreSQL $PGPORT, Redis $REDIS_PORT, Kafka $KAFKA_EXTRA_PORT
+}Load these into a shell with:  eval "\$(scripts/infra.sh env)"
 EOF
 }
 

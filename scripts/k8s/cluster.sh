@@ -11,6 +11,9 @@
 #   scripts/k8s/cluster.sh env            export lines: eval "$(scripts/k8s/cluster.sh env)" for kubectl and helm
 #   scripts/k8s/cluster.sh load-images [image...]   podman's localhost/shop-* images (or those named) into
 #                                          the node's containerd
+#   scripts/k8s/cluster.sh infra up|down|status|env   scripts/infra.sh's Postgres (15432), Redis (16379) and
+#                                          Kafka (19094) also on the bridge address, for the chart's
+#                                          external values (ci/cluster-values.yaml); down stops it too
 #   scripts/k8s/cluster.sh smoke          a restricted namespace: a Deployment Ready behind its readiness probe,
 #                                          its Service answered by name from another pod, a root pod refused,
 #                                          a forwarded packet dropped by the guard
@@ -840,6 +843,8 @@ cmd_down() {
   [ "$(id -u)" = 0 ] || die "the cluster needs root"
   take_lock
   mkdir -p "$LOGS" "$PIDS"
+  # The cluster's own infrastructure listens on the bridge: it goes with the cluster (its data stays).
+  [ ! -d "$K8S_DIR/infra" ] || cmd_infra down
   delete_workloads
   stop_component kube-proxy
   # Its iptables rules (KUBE-SERVICES, KUBE-NODEPORTS, ...); it leaves the kubelet's chains alone.
@@ -877,34 +882,57 @@ cmd_down() {
 
 # ---------------------------------------------------------------- the project's images
 
-# Podman's images into the node's containerd (`podman save` as a docker archive, `ctr images import`):
-# the named ones, or every localhost/shop-<service> image podman has. An image whose podman id was
-# imported before and is still in containerd is skipped, so a second load takes a second.
+# Podman's images into the node's containerd: the named ones, or every localhost/shop-<service> image
+# podman has. Those not on the node yet (or changed since: their podman id is kept) go in one
+# `podman save -m` docker archive, so layers the images share are written and imported once, then
+# `ctr images import`. A second load with nothing changed takes a second.
 cmd_load_images() {
   running containerd || die "the cluster is not up (npm run cluster:up)"
   mkdir -p "$IMAGES"
-  local refs=("$@") ref id stamp archive t
+  local refs=("$@") load=() ids=() ref id archive t=$SECONDS i current=0
   if ((${#refs[@]} == 0)); then
     mapfile -t refs < <(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/shop-[a-z-]+:' | sort -u)
     ((${#refs[@]} > 0)) || die "podman has no localhost/shop-* image: build them with npm run images"
   fi
   for ref in "${refs[@]}"; do
     id=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null) || die "podman has no image $ref"
-    stamp="$IMAGES/.podman.$(echo "$ref" | tr '/:' '__')"
-    if [ "$(cat "$stamp" 2>/dev/null)" = "$id" ] && ctr_ images ls -q 2>/dev/null | grep -qxF "$ref"; then
-      say "$ref: already on the node"
-      continue
+    if [ "$(cat "$(image_stamp "$ref")" 2>/dev/null)" = "$id" ] && ctr_ images ls -q 2>/dev/null | grep -qxF "$ref"; then
+      current=$((current + 1))
+    else
+      load+=("$ref")
+      ids+=("$id")
     fi
-    t=$SECONDS
-    archive=$(mktemp "$IMAGES/load.XXXXXX.tar")
-    podman save --format docker-archive -o "$archive" "$ref" >/dev/null 2>>"$LOGS/images.log" ||
-      { rm -f "$archive"; die_log images "podman save $ref failed"; }
-    ctr_ images import --platform linux/amd64 "$archive" >>"$LOGS/images.log" 2>&1 ||
-      { rm -f "$archive"; die_log images "ctr images import $ref failed"; }
-    rm -f "$archive"
-    echo "$id" >"$stamp"
-    say "$ref: loaded in $((SECONDS - t)) s"
   done
+  ((current == 0)) || say "$current image(s) already on the node"
+  ((${#load[@]} > 0)) || return 0
+  archive=$(mktemp "$IMAGES/load.XXXXXX.tar")
+  podman save -m --format docker-archive -o "$archive" "${load[@]}" >/dev/null 2>>"$LOGS/images.log" ||
+    { rm -f "$archive"; die_log images "podman save ${load[*]} failed"; }
+  ctr_ images import --platform linux/amd64 "$archive" >>"$LOGS/images.log" 2>&1 ||
+    { rm -f "$archive"; die_log images "ctr images import of ${load[*]} failed"; }
+  rm -f "$archive"
+  for i in "${!load[@]}"; do
+    ctr_ images ls -q 2>/dev/null | grep -qxF "${load[$i]}" || die "${load[$i]} is not in containerd after the import"
+    echo "${ids[$i]}" >"$(image_stamp "${load[$i]}")"
+  done
+  say "loaded ${#load[@]} image(s) in $((SECONDS - t)) s: ${load[*]}"
+}
+image_stamp() { echo "$IMAGES/.podman.$(echo "$1" | tr '/:' '__')"; }
+
+# ---------------------------------------------------------------- the cluster's infrastructure
+
+# scripts/infra.sh's Postgres, Redis and Kafka for the pods, as managed services outside the cluster:
+# a stack of its own (its folder and ports, so the machine's default stack on loopback is untouched)
+# that also listens on the bridge address. ci/cluster-values.yaml names these ports.
+INFRA_ENV=(INFRA_DIR="$K8S_DIR/infra" PGPORT=15432 REDIS_PORT=16379 KAFKA_PORT=19092
+  KAFKA_CONTROLLER_PORT=19093 KAFKA_EXTRA_PORT=19094 INFRA_EXTRA_ADDRESS="$NODE_IP" INFRA_EXTRA_CLIENTS="$POD_CIDR")
+cmd_infra() { # up | down | status | env
+  case "${1:-}" in
+    up) ip link show "$BRIDGE" >/dev/null 2>&1 || die "the cluster is not up (npm run cluster:up): its bridge is missing" ;;
+    down | status | env) ;;
+    *) die "usage: scripts/k8s/cluster.sh infra up|down|status|env" ;;
+  esac
+  env "${INFRA_ENV[@]}" bash "$ROOT/scripts/infra.sh" "$1"
 }
 
 # ---------------------------------------------------------------- status, env
@@ -955,9 +983,10 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   load-images) shift && cmd_load_images "$@" ;;
+  infra) cmd_infra "${2:-}" ;;
   smoke) bash "$ROOT/scripts/k8s/cluster-smoke.sh" ;;
   *)
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
