@@ -1,5 +1,7 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { printSchema } from 'graphql';
+import { buildApiSchema } from './schema/src/supergraph/api-schema.js';
 
 // Typed resolvers for every subgraph that has an SDL file: subgraphs/<name>/<name>.graphql ->
 // subgraphs/<name>/src/__generated__/resolvers-types.ts. Each subgraph exports its request
@@ -54,29 +56,52 @@ const mappers: Record<string, Record<string, string>> = {
   },
 };
 
+/**
+ * The storefront's typed operations (client preset) from its .graphql documents, against the API
+ * schema clients see (the committed supergraph without federation's machinery).
+ */
+const storefront: CodegenConfig['generates'] = {
+  'web/src/__generated__/': {
+    schema: printSchema(buildApiSchema(readFileSync('schema/supergraph.graphql', 'utf8'))),
+    documents: ['web/src/**/*.graphql'],
+    preset: 'client',
+    presetConfig: { fragmentMasking: false },
+    config: {
+      useTypeImports: true,
+      enumsAsTypes: true,
+      scalars: { DateTime: 'string', Decimal: 'string' },
+      avoidOptionals: { field: true, inputValue: false },
+      skipTypename: false,
+    },
+  },
+};
+
 const config: CodegenConfig = {
   overwrite: true,
-  generates: Object.fromEntries(
-    subgraphs.map((name) => [
-      `subgraphs/${name}/src/__generated__/resolvers-types.ts`,
-      {
-        schema: `subgraphs/${name}/${name}.graphql`,
-        plugins: ['typescript', 'typescript-resolvers'],
-        config: {
-          federation: true,
-          useIndexSignature: true,
-          contextType: '../context.js#Context',
-          useTypeImports: true,
-          enumsAsTypes: true,
-          scalars: { DateTime: 'Date | string', Decimal: 'string' },
-          maybeValue: 'T | null | undefined',
-          mappers: mappers[name] ?? {},
-          // Imported mappers are named `<Type>Model`, apart from the GraphQL types of the same name.
-          mapperTypeSuffix: 'Model',
+  generates: {
+    ...storefront,
+    ...Object.fromEntries(
+      subgraphs.map((name) => [
+        `subgraphs/${name}/src/__generated__/resolvers-types.ts`,
+        {
+          schema: `subgraphs/${name}/${name}.graphql`,
+          plugins: ['typescript', 'typescript-resolvers'],
+          config: {
+            federation: true,
+            useIndexSignature: true,
+            contextType: '../context.js#Context',
+            useTypeImports: true,
+            enumsAsTypes: true,
+            scalars: { DateTime: 'Date | string', Decimal: 'string' },
+            maybeValue: 'T | null | undefined',
+            mappers: mappers[name] ?? {},
+            // Imported mappers are named `<Type>Model`, apart from the GraphQL types of the same name.
+            mapperTypeSuffix: 'Model',
+          },
         },
-      },
-    ]),
-  ),
+      ]),
+    ),
+  },
 };
 
 export default config;

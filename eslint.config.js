@@ -91,6 +91,20 @@ export default tseslint.config(
     },
   })),
   {
+    // The storefront: browser code and its Node server import only what web/package.json declares.
+    files: ['web/**/*.{ts,tsx,mjs}'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        {
+          packageDir: [import.meta.dirname, `${import.meta.dirname}/web`],
+          devDependencies: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**', 'web/vite.config.ts'],
+        },
+      ],
+    },
+  },
+  {
     // Repository-level tooling and the whole-stack specs use the root's devDependencies.
     files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'deploy/**/*.ts', '*.ts', '*.js'],
     rules: { 'import-x/no-extraneous-dependencies': ['error', { packageDir: [import.meta.dirname] }] },

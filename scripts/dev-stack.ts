@@ -12,7 +12,7 @@ if (command === 'down') {
   console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
 } else if (command === 'up') {
   await stopDetachedStack();
-  const stack = await startStack({ detached: true });
+  const stack = await startStack({ detached: true, storefront: true });
   const summary = await seedCatalog(stack.routerUrl, DEV_ADMIN);
   console.log(
     summary.productsCreated || summary.categoriesCreated
@@ -22,7 +22,9 @@ if (command === 'down') {
   console.log('\nThe stack is up:');
   for (const [name, url] of Object.entries(stack.subgraphUrls)) console.log(`  ${name.padEnd(16)} ${url}`);
   console.log(`  ${'router'.padEnd(16)} ${stack.routerUrl}`);
-  console.log(`\nApollo Sandbox: ${stack.routerUrl.replace(/\/graphql$/, '/')}`);
+  console.log(`  ${'storefront'.padEnd(16)} ${stack.storefrontUrl}`);
+  console.log(`\nStorefront:     ${stack.storefrontUrl}`);
+  console.log(`Apollo Sandbox: ${stack.routerUrl.replace(/\/graphql$/, '/')}`);
   console.log(`Admin (development): ${DEV_ADMIN.email} / ${DEV_ADMIN.password}`);
   console.log('Logs: .local/stack/dev/<service>.log   Stop: npm stop');
   process.exit(0);

@@ -49,10 +49,18 @@ export interface StackOptions {
    * groups), with a second router (`router-2`) whose supergraph routes them to those replicas.
    */
   replicas?: string[];
+  /**
+   * Also serve the storefront (web/serve.mjs: web/dist and /graphql proxied to the router), on
+   * STOREFRONT_PORT or 3000 when not isolated, a free port when isolated. Default false. The assets
+   * must be built (`npm run build -w web`).
+   */
+  storefront?: boolean;
 }
 
 export interface RunningStack {
   routerUrl: string;
+  /** The storefront's origin with a trailing slash (`http://127.0.0.1:3000/`), when asked for. */
+  storefrontUrl?: string;
   /** The second router's /graphql, when `replicas` were asked for. */
   secondRouterUrl?: string;
   /** The supergraph file the router serves (and watches). */
@@ -228,7 +236,8 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await waitReady(`http://127.0.0.1:${port}/health/ready`, managed.child, name, logFile, readyTimeoutMs);
   };
   let supergraphPath: string;
-  const isRouter = (name: string) => name === 'router' || name === 'router-2';
+  // The edge first (storefront, routers), so nothing sends traffic to subgraphs that are going away.
+  const isRouter = (name: string) => name === 'router' || name === 'router-2' || name === 'storefront';
   const stop = async () => {
     await Promise.all([...processes.values()].filter((p) => isRouter(p.name)).map((p) => p.stop()));
     await Promise.all([...processes.values()].filter((p) => !isRouter(p.name)).map((p) => p.stop()));
@@ -237,6 +246,11 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const replicaPorts = new Map<string, number>();
   for (const name of replicas) replicaPorts.set(name, await freePort());
   const secondRouterPort = replicas.length > 0 ? await freePort() : undefined;
+  const storefrontPort = !options.storefront
+    ? undefined
+    : isolated
+      ? await freePort()
+      : Number(process.env.STOREFRONT_PORT ?? 3000);
 
   try {
     // auth first: the others fetch its public keys.
@@ -281,6 +295,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         SUPERGRAPH_PATH: await composeTo('supergraph-2.graphql', replicaUrl),
       });
     }
+    if (storefrontPort !== undefined) {
+      if (!existsSync(join(ROOT, 'web', 'dist', 'index.html')))
+        throw new Error('web/dist/index.html is missing: run npm run build -w web');
+      await manage('storefront', join(ROOT, 'web', 'serve.mjs'), storefrontPort, {
+        ROUTER_URL: `http://127.0.0.1:${routerPort}`,
+      });
+    }
   } catch (error) {
     await stop();
     throw error;
@@ -288,6 +309,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 
   return {
     routerUrl: `http://127.0.0.1:${routerPort}/graphql`,
+    ...(storefrontPort !== undefined ? { storefrontUrl: `http://127.0.0.1:${storefrontPort}/` } : {}),
     ...(secondRouterPort !== undefined
       ? { secondRouterUrl: `http://127.0.0.1:${secondRouterPort}/graphql` }
       : {}),

@@ -8,4 +8,6 @@ bash scripts/infra.sh up
 eval "$(bash scripts/infra.sh env)"
 # The stack runs the compiled services (dist/), as production does; the build takes seconds.
 node_modules/.bin/tsx scripts/build.ts
+# The storefront's static assets (Vite, about a second); web/serve.mjs serves them with /graphql proxied.
+npm run --silent build -w web -- --logLevel warn
 exec node_modules/.bin/tsx scripts/dev-stack.ts up

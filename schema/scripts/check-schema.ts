@@ -6,6 +6,8 @@
  *   (c) an operation of the client contract (schema/contract/operations.graphql, or $CONTRACT_OPERATIONS)
  *       does not validate against the API schema, unless schema/pending-operations.txt lists it; a listed
  *       operation that validates now, or a listed name that is no contract operation, fails too;
+ *   (c') an operation of the storefront (every .graphql document under web/src, taken as one) does not
+ *       validate against the API schema: the storefront sends nothing else, so nothing is pending there;
  *   (d) the contract copy in schema/contract/ differs from the published contract beside the checkout
  *       (../shared/api, or $CONTRACT_UPSTREAM) where one exists (see check-contract.ts);
  *   (e) with --base: the API schema has a breaking change against the API schema of
@@ -14,6 +16,8 @@
  * The pending list and an "N operations validate, M pending" summary are printed on every run; with
  * --base, so are the breaking, dangerous and safe changes.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   ApiSchemaError,
   buildApiSchema,
@@ -27,6 +31,7 @@ import {
   judgeContract,
   parsePendingList,
   summarizeVerdict,
+  validateDocuments,
   validateOperations,
   type ContractVerdict,
 } from '../src/supergraph/index.js';
@@ -57,7 +62,11 @@ async function main(): Promise<void> {
     ...(await checkContractCopy(paths)),
   ];
   const verdict = await checkContract(paths, composed, pending.names);
-  failures.push(...verdict.failures, ...(await checkBreakingChanges(paths, composed, base)));
+  failures.push(
+    ...verdict.failures,
+    ...(await checkStorefront(paths, composed)),
+    ...(await checkBreakingChanges(paths, composed, base)),
+  );
   if (verbose) printStillPending(verdict);
   if (failures.length > 0) printFailures(failures);
   console.log(summarizeVerdict(verdict));
@@ -92,6 +101,29 @@ async function checkContract(
   const report = validateOperations(buildApiSchema(composed.supergraphSdl), operationsText, operationsFile);
   console.log(`contract: ${report.operations.length} operations in ${operationsFile}`);
   return judgeContract(report, pending, { operationsFile, pendingFile: display(paths, paths.pendingFile) });
+}
+
+/** Every operation in the storefront's documents (web/src/**\/*.graphql) validates; none is pending. */
+async function checkStorefront(paths: PipelinePaths, composed: Composed): Promise<string[]> {
+  const dir = join(paths.repoRoot, 'web', 'src');
+  const files = (await readdir(dir, { recursive: true }))
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => join(dir, file));
+  const documents = await Promise.all(
+    files.map(async (file) => ({ name: display(paths, file), text: await readFile(file, 'utf8') })),
+  );
+  const report = validateDocuments(buildApiSchema(composed.supergraphSdl), documents);
+  console.log(`storefront: ${report.operations.length} operations in ${files.length} files under web/src`);
+  return [
+    ...report.documentErrors.map((error) => `storefront: ${error}`),
+    ...report.operations
+      .filter((op) => op.errors.length > 0)
+      .map(
+        (op) =>
+          `storefront ${op.operation} ${op.name} does not validate:\n${op.errors.map((e) => `  - ${e}`).join('\n')}`,
+      ),
+  ];
 }
 
 /** `--base <ref>` (or `--base=<ref>`) and `--verbose`; anything else is refused. */

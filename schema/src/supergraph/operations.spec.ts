@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { buildApiSchema } from './api-schema.js';
 import { composeSupergraph } from './composition.js';
-import { validateOperations } from './operations.js';
+import { validateDocuments, validateOperations } from './operations.js';
 import { ACCOUNTS, CATALOG } from './test-fixtures.js';
 
 function apiSchemaOf(...sources: Parameters<typeof composeSupergraph>[0]) {
@@ -104,6 +104,41 @@ describe('validateOperations', () => {
     expect(report).toEqual({
       parsed: false,
       documentErrors: ['Syntax Error: Expected Name, found <EOF>. (ops.graphql:1:15)'],
+      operations: [],
+    });
+  });
+});
+
+describe('validateDocuments', () => {
+  it('takes several files as one document, so an operation may spread a fragment of another file', () => {
+    const report = validateDocuments(FULL, [
+      { name: 'card.graphql', text: 'fragment Card on Product { id name }' },
+      { name: 'page.graphql', text: 'query Page($id: ID!) { product(id: $id) { ...Card } }' },
+    ]);
+
+    expect(report).toEqual({
+      parsed: true,
+      documentErrors: [],
+      operations: [{ name: 'Page', operation: 'query', errors: [] }],
+    });
+  });
+
+  it('names the file of each error, and of each syntax error', () => {
+    const invalid = validateDocuments(FULL, [
+      { name: 'a.graphql', text: 'query A { me { id } }' },
+      { name: 'b.graphql', text: 'query B {\n  me { nope }\n}' },
+    ]);
+    const broken = validateDocuments(FULL, [
+      { name: 'a.graphql', text: 'query A { me { id } }' },
+      { name: 'c.graphql', text: 'query C {' },
+    ]);
+
+    expect(invalid.operations[1]!.errors).toEqual([
+      'Cannot query field "nope" on type "User". (b.graphql:2:8)',
+    ]);
+    expect(broken).toEqual({
+      parsed: false,
+      documentErrors: ['Syntax Error: Expected Name, found <EOF>. (c.graphql:1:10)'],
       operations: [],
     });
   });

@@ -48,13 +48,39 @@ export function validateOperations(
   documentText: string,
   fileName = 'operations.graphql',
 ): OperationsReport {
-  let document: DocumentNode;
-  try {
-    document = parse(new Source(documentText, fileName));
-  } catch (error) {
-    if (!(error instanceof GraphQLError)) throw error;
-    return { parsed: false, documentErrors: [formatError(error)], operations: [] };
+  return validateDocuments(schema, [{ name: fileName, text: documentText }]);
+}
+
+/** One `.graphql` document: its name in error locations and its text. */
+export interface NamedDocument {
+  name: string;
+  text: string;
+}
+
+/**
+ * {@link validateOperations} over several documents taken as one (an operation may spread a fragment of
+ * another file, as a storefront's colocated fragments do); each error names the file it is in. A syntax
+ * error in any document makes the whole report unparsed.
+ */
+export function validateDocuments(
+  schema: GraphQLSchema,
+  documents: readonly NamedDocument[],
+): OperationsReport {
+  const parsedDocuments: DocumentNode[] = [];
+  const syntaxErrors: string[] = [];
+  for (const { name, text } of documents) {
+    try {
+      parsedDocuments.push(parse(new Source(text, name)));
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      syntaxErrors.push(formatError(error));
+    }
   }
+  if (syntaxErrors.length > 0) return { parsed: false, documentErrors: syntaxErrors, operations: [] };
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: parsedDocuments.flatMap((parsed) => parsed.definitions),
+  };
   const definitions = operationDefinitions(document);
   const documentErrors = [
     ...validate(schema, document, DOCUMENT_RULES).map(formatError),
