@@ -14,7 +14,7 @@ import { DEV_ADMIN, startStack, type RunningStack, type StackOptions } from '../
 export function useStack({
   env,
   ...options
-}: Pick<StackOptions, 'replicas'> & { env?: () => Record<string, string> } = {}) {
+}: Pick<StackOptions, 'replicas' | 'storefront'> & { env?: () => Record<string, string> } = {}) {
   const holder: { stack?: RunningStack } = {};
   beforeAll(async () => {
     holder.stack = await startStack({

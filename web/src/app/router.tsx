@@ -1,4 +1,11 @@
-import { useEffect, useRef, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useRef,
+  useSyncExternalStore,
+  type AnchorHTMLAttributes,
+  type MouseEvent,
+} from 'react';
 import { parseRoute, type Route } from './route';
 
 export { catalogHref, type Route } from './route';
@@ -29,20 +36,31 @@ export function useRoute(): Route {
 }
 
 /**
- * Moves focus to the page's main heading when the path changes, so a screen reader announces the new
- * page and keyboard users start from its top (what a full page load would do).
+ * Moves focus to the page's main heading when the route changes, so a screen reader announces the new
+ * page and keyboard users start from its top (what a full page load would do). Returns a callback ref
+ * for the heading: a page that shows "Loading…" first gets the focus on its heading once it appears.
  */
 export function useFocusOnNavigation<T extends HTMLElement>(key: string) {
-  const ref = useRef<T>(null);
-  const first = useRef(true);
+  const previous = useRef(key);
+  const pending = useRef(false);
+  if (previous.current !== key) {
+    previous.current = key;
+    pending.current = true;
+  }
+  const element = useRef<T | null>(null);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
+    if (pending.current && element.current) {
+      pending.current = false;
+      element.current.focus();
     }
-    ref.current?.focus();
-  }, [key]);
-  return ref;
+  });
+  return useCallback((node: T | null) => {
+    element.current = node;
+    if (node && pending.current) {
+      pending.current = false;
+      node.focus();
+    }
+  }, []);
 }
 
 /** An anchor that navigates in the page; modified clicks (new tab...) stay the browser's. */
