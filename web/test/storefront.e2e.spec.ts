@@ -70,4 +70,64 @@ describe('the storefront in Chromium', () => {
     await page.getByRole('heading', { name: 'Bought together' }).waitFor();
     await screenshot(page, 'product');
   });
+
+  it('signs up, adds to the cart, changes the quantity, checks out and watches the order reach CONFIRMED live', async () => {
+    // Still on the product page of the first test: sign up from the header and come back to it.
+    const productUrl = page.url();
+    const productName = (await page.getByRole('heading', { level: 1 }).textContent())!;
+    await page.getByRole('link', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    await page.getByLabel('Name').fill('Browser Shopper');
+    await page.getByLabel('Email').fill(`shopper-${Date.now()}@example.com`);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await screenshot(page, 'sign-up');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(productUrl);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added to your cart.' }).waitFor();
+    await page.getByRole('link', { name: 'Cart, 1 item' }).click();
+    await page.getByRole('heading', { name: 'Your cart' }).waitFor();
+    await page.getByRole('button', { name: `One more ${productName}` }).click();
+    // The header's count follows the optimistic cart at once, then the server's answer.
+    await page.getByRole('link', { name: 'Cart, 2 items' }).waitFor();
+    await page.getByText('Subtotal (2 items)').waitFor();
+    await screenshot(page, 'cart');
+
+    await page.getByRole('link', { name: 'Check out' }).click();
+    await page.getByRole('heading', { name: 'Checkout' }).waitFor();
+    await page.getByLabel('Street and number').fill('1 Main St');
+    await page.getByLabel('City').fill('Springfield');
+    await page.getByLabel('Postal code').fill('12345');
+    await screenshot(page, 'checkout');
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.waitForURL(/\/orders\//);
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    await page.getByRole('status').filter({ hasText: 'CONFIRMED' }).waitFor({ timeout: 30_000 });
+    expect(navigations).toEqual([]);
+    await screenshot(page, 'order-confirmed');
+  });
+
+  it('shows a declined card as declined on the order page', async () => {
+    await page.goto(new URL('/', api.stack.storefrontUrl).href);
+    const products = page.getByRole('list', { name: 'Products' }).getByRole('listitem');
+    await products.nth(1).getByRole('link').click();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added to your cart.' }).waitFor();
+    await page.getByRole('link', { name: /^Cart, / }).click();
+    await page.getByRole('link', { name: 'Check out' }).click();
+    await page.getByLabel('Street and number').fill('1 Main St');
+    await page.getByLabel('City').fill('Springfield');
+    await page.getByLabel('Postal code').fill('12345');
+    await page.getByLabel('Card token').fill('tok_chargeDeclined');
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.waitForURL(/\/orders\//);
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Cancelled: your card was declined.' })
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'order-declined');
+  });
 });

@@ -1,11 +1,23 @@
+import { SignInPage } from '../account/sign-in-page';
+import { CartLink, SignOutButton } from '../account/header-parts';
+import { useSession } from '../account/use-session';
+import { CartPage } from '../cart/cart-page';
 import { CatalogPage } from '../catalog/catalog-page';
+import { CheckoutPage } from '../checkout/checkout-page';
+import { OrderPage } from '../orders/order-page';
 import { ProductPage } from '../product/product-page';
-import { Link, useFocusOnNavigation, useRoute } from './router';
+import { signInHref } from './route';
+import { Link, useFocusOnNavigation, useRoute, type Route } from './router';
+
+/** Pages that need a signed-in shopper. */
+const PRIVATE: Route['page'][] = ['cart', 'checkout', 'order'];
 
 /** The shell: skip link, header with navigation, and the page of the current route. */
 export function App() {
   const route = useRoute();
+  const session = useSession();
   const headingRef = useFocusOnNavigation<HTMLHeadingElement>(JSON.stringify(route));
+  const here = window.location.pathname + window.location.search;
   return (
     <>
       <a className="skip" href="#main">
@@ -17,29 +29,76 @@ export function App() {
         </Link>
         <nav aria-label="Main">
           <Link href="/">Catalog</Link>
+          {session ? (
+            <>
+              <CartLink />
+              <span className="muted">Hi, {session.user.name || session.user.email}</span>
+              <SignOutButton />
+            </>
+          ) : (
+            <>
+              <Link href={signInHref(here)}>Sign in</Link>
+              <Link href={`/sign-up?next=${encodeURIComponent(here)}`}>Create account</Link>
+            </>
+          )}
         </nav>
       </header>
       <main id="main">
-        {route.page === 'catalog' && (
-          <CatalogPage
-            query={route.query}
-            categoryId={route.categoryId}
-            sort={route.sort}
-            headingRef={headingRef}
-          />
-        )}
-        {route.page === 'product' && <ProductPage id={route.id} headingRef={headingRef} />}
-        {route.page === 'not-found' && (
+        {!session && PRIVATE.includes(route.page) ? (
           <section>
             <h1 ref={headingRef} tabIndex={-1}>
-              Page not found
+              Please sign in
             </h1>
             <p>
-              <Link href="/">Back to the catalog</Link>
+              <Link href={signInHref(here)}>Sign in</Link> to see this page.
             </p>
           </section>
+        ) : (
+          <Page route={route} headingRef={headingRef} />
         )}
       </main>
     </>
   );
+}
+
+function Page({
+  route,
+  headingRef,
+}: {
+  route: Route;
+  headingRef: (node: HTMLHeadingElement | null) => void;
+}) {
+  switch (route.page) {
+    case 'catalog':
+      return (
+        <CatalogPage
+          query={route.query}
+          categoryId={route.categoryId}
+          sort={route.sort}
+          headingRef={headingRef}
+        />
+      );
+    case 'product':
+      return <ProductPage id={route.id} headingRef={headingRef} />;
+    case 'sign-in':
+    case 'sign-up':
+      return <SignInPage mode={route.page} next={route.next} headingRef={headingRef} />;
+    case 'cart':
+      return <CartPage headingRef={headingRef} />;
+    case 'checkout':
+      return <CheckoutPage headingRef={headingRef} />;
+    case 'order':
+      return <OrderPage id={route.id} headingRef={headingRef} />;
+    default:
+      return (
+        <section>
+          <h1 ref={headingRef} tabIndex={-1}>
+            Page not found
+          </h1>
+          <p>
+            <Link href="/">Back to the catalog</Link>
+          </p>
+        </section>
+      );
+  }
 }

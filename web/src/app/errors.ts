@@ -17,14 +17,14 @@ const FALLBACK = 'Something went wrong. Please try again.';
 
 /**
  * Shopper words for an error from Apollo Client: the first GraphQL error's code when there is one
- * (BAD_USER_INPUT keeps the server's message, which names the field at fault), else the network's.
+ * (`overrides` words a code for one form, e.g. CONFLICT on sign-up; BAD_USER_INPUT keeps the server's message, which names the field at fault), else the network's.
  */
-export function shopperMessage(error: unknown): string {
+export function shopperMessage(error: unknown, overrides: Record<string, string> = {}): string {
   if (CombinedGraphQLErrors.is(error)) {
     const first = error.errors[0];
     const code = typeof first?.extensions?.code === 'string' ? first.extensions.code : undefined;
     if (code === 'BAD_USER_INPUT' && first?.message) return first.message;
-    return (code && MESSAGES[code]) ?? FALLBACK;
+    return (code && (overrides[code] ?? MESSAGES[code])) ?? FALLBACK;
   }
   if (ServerError.is(error)) {
     if (error.statusCode === 503) return MESSAGES.SERVICE_UNAVAILABLE!;

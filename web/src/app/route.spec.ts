@@ -28,3 +28,13 @@ describe('catalogHref', () => {
     expect(parseRoute(url.pathname, url.search)).toMatchObject({ query: 'mug & cup', sort: 'NAME_ASC' });
   });
 });
+
+describe('parseRoute for the shopper pages', () => {
+  it('reads orders, cart and checkout, and accepts only a local path after sign-in', () => {
+    expect(parseRoute('/orders/o1', '')).toEqual({ page: 'order', id: 'o1' });
+    expect(parseRoute('/cart', '')).toEqual({ page: 'cart' });
+    expect(parseRoute('/sign-in', '?next=%2Fcheckout')).toEqual({ page: 'sign-in', next: '/checkout' });
+    expect(parseRoute('/sign-up', '?next=https://evil.example')).toEqual({ page: 'sign-up', next: '/' });
+    expect(parseRoute('/sign-in', '?next=//evil.example')).toEqual({ page: 'sign-in', next: '/' });
+  });
+});

@@ -2,7 +2,14 @@
 export type Route =
   | { page: 'catalog'; query: string; categoryId: string; sort: string }
   | { page: 'product'; id: string }
+  | { page: 'sign-in' | 'sign-up'; next: string }
+  | { page: 'cart' }
+  | { page: 'checkout' }
+  | { page: 'order'; id: string }
   | { page: 'not-found' };
+
+/** Only a path of this storefront may follow a sign-in (never another origin). */
+const safeNext = (next: string | null) => (next && /^\/(?!\/)/.test(next) ? next : '/');
 
 /** Parses a path and query string into a route; unknown paths are `not-found`. */
 export function parseRoute(pathname: string, search: string): Route {
@@ -15,8 +22,13 @@ export function parseRoute(pathname: string, search: string): Route {
       sort: params.get('sort') ?? '',
     };
   }
-  const product = /^\/products\/([^/]+)\/?$/.exec(pathname);
-  if (product) return { page: 'product', id: decodeURIComponent(product[1]!) };
+  if (pathname === '/sign-in' || pathname === '/sign-up')
+    return { page: pathname.slice(1) as 'sign-in' | 'sign-up', next: safeNext(params.get('next')) };
+  if (pathname === '/cart') return { page: 'cart' };
+  if (pathname === '/checkout') return { page: 'checkout' };
+  const match = /^\/(products|orders)\/([^/]+)\/?$/.exec(pathname);
+  if (match)
+    return { page: match[1] === 'products' ? 'product' : 'order', id: decodeURIComponent(match[2]!) };
   return { page: 'not-found' };
 }
 
@@ -29,3 +41,6 @@ export function catalogHref(options: { query?: string; categoryId?: string; sort
   const search = params.toString();
   return search ? `/?${search}` : '/';
 }
+
+/** The sign-in page, coming back to `next` afterwards. */
+export const signInHref = (next: string) => `/sign-in?next=${encodeURIComponent(next)}`;

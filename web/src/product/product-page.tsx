@@ -1,5 +1,8 @@
-import { useQuery } from '@apollo/client/react';
-import { StorefrontProductDocument } from '../__generated__/graphql';
+import { useMutation, useQuery } from '@apollo/client/react';
+import { useState } from 'react';
+import { useSession } from '../account/use-session';
+import { signInHref } from '../app/route';
+import { AddToCartDocument, StorefrontProductDocument } from '../__generated__/graphql';
 import { shopperMessage } from '../app/errors';
 import { formatMoney } from '../app/money';
 import { Link } from '../app/router';
@@ -39,6 +42,7 @@ export function ProductPage({ id, headingRef }: { id: string; headingRef: React.
       {product.category && <p className="muted">{product.category.name}</p>}
       <p className="price large">{formatMoney(product.price)}</p>
       <p className={product.inStock ? 'stock' : 'stock out'}>{stockLabel(product)}</p>
+      <AddToCart productId={product.id} inStock={product.inStock} />
       {product.description && <p>{product.description}</p>}
       <p className="muted">SKU {product.sku}</p>
       <section aria-labelledby="recommendations-heading">
@@ -54,5 +58,40 @@ export function ProductPage({ id, headingRef }: { id: string; headingRef: React.
         )}
       </section>
     </article>
+  );
+}
+
+/** Adds one unit to the cart (the answer is the whole cart, which updates the cached one). */
+function AddToCart({ productId, inStock }: { productId: string; inStock: boolean }) {
+  const session = useSession();
+  const [add, { loading, error }] = useMutation(AddToCartDocument);
+  const [added, setAdded] = useState(false);
+  if (!session)
+    return (
+      <p>
+        <Link href={signInHref(`/products/${encodeURIComponent(productId)}`)}>Sign in to buy</Link>
+      </p>
+    );
+  return (
+    <div className="buy">
+      <button
+        type="button"
+        disabled={!inStock || loading}
+        onClick={() =>
+          void add({ variables: { productId, quantity: 1 } }).then(
+            () => setAdded(true),
+            () => undefined,
+          )
+        }
+      >
+        Add to cart
+      </button>
+      <span role="status">{added && !loading ? 'Added to your cart.' : ''}</span>
+      {error && (
+        <p role="alert" className="error">
+          {shopperMessage(error, { CONFLICT: 'There is not enough stock for one more.' })}
+        </p>
+      )}
+    </div>
   );
 }
