@@ -101,6 +101,8 @@ describe('the storefront in Chromium', () => {
     await page.getByLabel('City').fill('Springfield');
     await page.getByLabel('Postal code').fill('12345');
     await screenshot(page, 'checkout');
+    const bell = page.getByRole('button', { name: /^Notifications, \d+ unread$/ });
+    const unreadBefore = await unreadCount(page);
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.waitForURL(/\/orders\//);
     const navigations: string[] = [];
@@ -108,6 +110,22 @@ describe('the storefront in Chromium', () => {
     await page.getByRole('status').filter({ hasText: 'CONFIRMED' }).waitFor({ timeout: 30_000 });
     expect(navigations).toEqual([]);
     await screenshot(page, 'order-confirmed');
+
+    // The order's notifications arrive over notificationAdded: the bell's unread count goes up.
+    await page.waitForFunction(
+      (before) => {
+        const label = document
+          .querySelector('[aria-controls="notifications-panel"]')
+          ?.getAttribute('aria-label');
+        return Number(/(\d+) unread/.exec(label ?? '')?.[1] ?? 0) > before;
+      },
+      unreadBefore,
+      { timeout: 30_000 },
+    );
+    await bell.click();
+    await page.getByRole('region', { name: 'Notifications' }).getByRole('listitem').first().waitFor();
+    await screenshot(page, 'notifications');
+    await bell.click();
   });
 
   it('shows a declined card as declined on the order page', async () => {
@@ -130,4 +148,44 @@ describe('the storefront in Chromium', () => {
       .waitFor({ timeout: 30_000 });
     await screenshot(page, 'order-declined');
   });
+
+  it('lets an admin create a product that then appears in search', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByLabel('Email').fill(DEV_ADMIN.email);
+    await page.getByLabel('Password').fill(DEV_ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await page.getByRole('heading', { name: 'Catalog admin' }).waitFor();
+
+    const name = `Zephyrine Lantern ${Date.now().toString(36)}`;
+    await page.getByLabel('SKU').fill(`ZEPH-${Date.now()}`);
+    await page.getByLabel('Product name').fill(name);
+    await page.getByLabel('Description').fill('A lantern made in the browser spec.');
+    await page.getByLabel('Price (USD)').fill('24.50');
+    const category = page.getByRole('combobox', { name: 'Category' });
+    await category.selectOption({ index: 1 });
+    await page.getByRole('button', { name: 'Create product' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Created ${name}.` })
+      .waitFor();
+    await screenshot(page, 'admin');
+
+    await page.getByRole('link', { name: 'Catalog' }).first().click();
+    await page.getByRole('searchbox', { name: 'Search products' }).fill('Zephyrine');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = page.getByRole('list', { name: 'Products' }).getByRole('link', { name });
+    await found.waitFor();
+    await found.click();
+    await page.getByText('In stock').first().waitFor();
+  });
 });
+
+/** The bell's unread count, from its accessible name. */
+async function unreadCount(page: Page): Promise<number> {
+  const label = await page
+    .getByRole('button', { name: /^Notifications, \d+ unread$/ })
+    .getAttribute('aria-label');
+  return Number(/(\d+) unread/.exec(label ?? '')?.[1] ?? 0);
+}

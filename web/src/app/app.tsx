@@ -1,4 +1,6 @@
 import { SignInPage } from '../account/sign-in-page';
+import { AdminPage } from '../admin/admin-page';
+import { NotificationBell } from '../notifications/bell';
 import { CartLink, SignOutButton } from '../account/header-parts';
 import { useSession } from '../account/use-session';
 import { CartPage } from '../cart/cart-page';
@@ -10,7 +12,7 @@ import { signInHref } from './route';
 import { Link, useFocusOnNavigation, useRoute, type Route } from './router';
 
 /** Pages that need a signed-in shopper. */
-const PRIVATE: Route['page'][] = ['cart', 'checkout', 'order'];
+const PRIVATE: Route['page'][] = ['cart', 'checkout', 'order', 'admin'];
 
 /** The shell: skip link, header with navigation, and the page of the current route. */
 export function App() {
@@ -32,6 +34,8 @@ export function App() {
           {session ? (
             <>
               <CartLink />
+              <NotificationBell />
+              {session.user.roles.includes('ADMIN') && <Link href="/admin">Admin</Link>}
               <span className="muted">Hi, {session.user.name || session.user.email}</span>
               <SignOutButton />
             </>
@@ -89,6 +93,8 @@ function Page({
       return <CheckoutPage headingRef={headingRef} />;
     case 'order':
       return <OrderPage id={route.id} headingRef={headingRef} />;
+    case 'admin':
+      return <AdminPage headingRef={headingRef} />;
     default:
       return (
         <section>

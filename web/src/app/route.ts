@@ -6,6 +6,7 @@ export type Route =
   | { page: 'cart' }
   | { page: 'checkout' }
   | { page: 'order'; id: string }
+  | { page: 'admin' }
   | { page: 'not-found' };
 
 /** Only a path of this storefront may follow a sign-in (never another origin). */
@@ -26,6 +27,7 @@ export function parseRoute(pathname: string, search: string): Route {
     return { page: pathname.slice(1) as 'sign-in' | 'sign-up', next: safeNext(params.get('next')) };
   if (pathname === '/cart') return { page: 'cart' };
   if (pathname === '/checkout') return { page: 'checkout' };
+  if (pathname === '/admin') return { page: 'admin' };
   const match = /^\/(products|orders)\/([^/]+)\/?$/.exec(pathname);
   if (match)
     return { page: match[1] === 'products' ? 'product' : 'order', id: decodeURIComponent(match[2]!) };

@@ -7,6 +7,8 @@ import {
 } from '../__generated__/graphql';
 import { shopperMessage } from '../app/errors';
 import { catalogHref, navigate } from '../app/router';
+import { useSession } from '../account/use-session';
+import { ForYou } from './for-you';
 import { ProductCard } from './product-card';
 
 export const PAGE_SIZE = 12;
@@ -36,6 +38,7 @@ export function CatalogPage({
   sort: string;
   headingRef: React.Ref<HTMLHeadingElement>;
 }) {
+  const session = useSession();
   const [text, setText] = useState(query);
   useEffect(() => setText(query), [query]);
   const categories = useQuery(StorefrontCategoriesDocument);
@@ -100,6 +103,7 @@ export function CatalogPage({
         </label>
       </form>
 
+      {session && !query && <ForYou />}
       {products.error && (
         <p role="alert" className="error">
           {shopperMessage(products.error)}
