@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { seedCatalog } from '../../scripts/seed.js';
+import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { DEV_ADMIN } from '../../scripts/stack.js';
 import { useStack } from '../../test/support/stack.js';
 import { buildStorefront, launchChromium, screenshot } from './browser.js';
@@ -62,7 +63,7 @@ describe('the storefront in Chromium', () => {
     const heading = page.getByRole('heading', { name, level: 1 });
     await heading.waitFor();
     // Focus moved to the new page's heading, as a page load would put a screen reader there.
-    await expect(heading.evaluate((element) => element === document.activeElement)).resolves.toBe(true);
+    await expect(page.locator(':focus').textContent()).resolves.toBe(name);
     await page
       .getByText(/In stock|Only \d+ left|Out of stock/)
       .first()
@@ -112,15 +113,10 @@ describe('the storefront in Chromium', () => {
     await screenshot(page, 'order-confirmed');
 
     // The order's notifications arrive over notificationAdded: the bell's unread count goes up.
-    await page.waitForFunction(
-      (before) => {
-        const label = document
-          .querySelector('[aria-controls="notifications-panel"]')
-          ?.getAttribute('aria-label');
-        return Number(/(\d+) unread/.exec(label ?? '')?.[1] ?? 0) > before;
-      },
-      unreadBefore,
-      { timeout: 30_000 },
+    await waitFor(
+      async () => (await unreadCount(page)) > unreadBefore,
+      30_000,
+      'the bell counting the order',
     );
     await bell.click();
     await page.getByRole('region', { name: 'Notifications' }).getByRole('listitem').first().waitFor();
