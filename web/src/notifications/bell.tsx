@@ -59,7 +59,10 @@ export function NotificationBell() {
         aria-label={`Notifications, ${unread} unread`}
         onClick={() => setOpen(!open)}
       >
-        🔔 <span aria-hidden="true">{unread}</span>
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="currentColor">
+          <path d="M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z" />
+        </svg>{' '}
+        <span aria-hidden="true">{unread}</span>
       </button>
       {open && (
         <div id="notifications-panel" className="panel" role="region" aria-label="Notifications">
