@@ -19,7 +19,7 @@ import { createSigningKeys } from './signing-key.service.js';
 const typeDefs = loadTypeDefs(new URL('../auth.graphql', import.meta.url));
 
 /** The JWKS document may be cached this long; a new key must be published this long before it signs. */
-const JWKS_MAX_AGE_SECONDS = 300;
+export const JWKS_MAX_AGE_SECONDS = 300;
 
 export interface AuthOptions {
   /** `iss` and `aud` of access tokens (JWT_ISSUER, JWT_AUDIENCE). */
@@ -35,6 +35,10 @@ export interface AuthOptions {
   loginFailureWindowSeconds?: number;
   /** SIGNING_KEY_SECRET: encrypts private keys at rest when set. */
   signingKeySecret?: string | undefined;
+  /** SESSION_MAX_AGE: a session's refresh tokens stop working this long after sign-in (default 90 days). */
+  sessionMaxAgeSeconds?: number;
+  /** Signing-key timings (tests shorten them): see createSigningKeys. */
+  signingKeys?: { reloadAfterMs?: number; jwksMaxAgeSeconds?: number; clockSkewMs?: number };
 }
 
 /** Everything the auth subgraph is made of, built from a runtime without side effects. */
@@ -48,10 +52,13 @@ export function createAuth(runtime: SubgraphRuntime, options: AuthOptions) {
     audience: options.audience,
     accessTokenTtlSeconds: Math.min(options.accessTokenTtlSeconds ?? 900, 900),
     secret: options.signingKeySecret,
+    jwksMaxAgeSeconds: JWKS_MAX_AGE_SECONDS,
+    ...options.signingKeys,
   });
   const sessions = createSessionService({
     keys,
     refreshTokenTtlSeconds: options.refreshTokenTtlSeconds ?? 30 * 24 * 3600,
+    sessionMaxAgeSeconds: options.sessionMaxAgeSeconds ?? 90 * 24 * 3600,
     logger: runtime.logger,
   });
   const throttle = createLoginThrottle({

@@ -17,6 +17,15 @@ export const authEnv = z
       .int()
       .min(60)
       .default(30 * 24 * 3600),
+    /**
+     * A session's absolute lifetime in seconds (default 90 days): refresh tokens rotated within it stop
+     * working this long after the sign-in that started it.
+     */
+    SESSION_MAX_AGE: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(90 * 24 * 3600),
     /** When set with ADMIN_PASSWORD, start-up makes sure this account exists with the ADMIN role. */
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(8).max(128).optional(),

@@ -9,9 +9,26 @@ import { bootstrap, buildApp, type AuthOptions } from './app.js';
 import { loadAuthConfig } from './config.js';
 import { entities } from './entities.js';
 import { migrations } from './migrations/index.js';
+import { ROTATE_USAGE, rotateSigningKeyCommand } from './signing-key.command.js';
 
 const config = loadAuthConfig();
 const logger = createLogger('auth', { level: config.LOG_LEVEL });
+
+// `main.mjs rotate-signing-key [--immediately]`: an operator's command, not the service.
+const [command, ...args] = process.argv.slice(2);
+if (command !== undefined) {
+  if (command !== 'rotate-signing-key') {
+    console.error(`unknown command ${command}; ${ROTATE_USAGE}`);
+    process.exit(2);
+  }
+  try {
+    console.log(JSON.stringify(await rotateSigningKeyCommand(config, logger, args)));
+    process.exit(0);
+  } catch (error) {
+    console.error(`rotate-signing-key failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
 // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; stopped last, so the shutdown's spans are exported too.
 const tracing = await startTracing('auth', { logger });
 
@@ -37,6 +54,7 @@ await runService(logger, async () => {
     loginMaxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
     loginFailureWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
     signingKeySecret: config.SIGNING_KEY_SECRET,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE,
   };
   await bootstrap(runtime, {
     ...options,

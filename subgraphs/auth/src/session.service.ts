@@ -8,6 +8,11 @@ export interface SessionServiceOptions {
   keys: SigningKeys;
   /** Refresh token lifetime in seconds (REFRESH_TOKEN_TTL); each rotation starts a new one. */
   refreshTokenTtlSeconds: number;
+  /**
+   * A session's absolute lifetime in seconds (SESSION_MAX_AGE): however often its tokens are rotated,
+   * none works past sign-in + this, and the customer signs in again.
+   */
+  sessionMaxAgeSeconds: number;
   logger: Logger;
 }
 
@@ -32,15 +37,26 @@ type Rotation = { outcome: 'rotated'; tokens: SessionTokens } | { outcome: 'refu
  * reuse detection and logout of one session run one after another: of two refreshes racing with
  * the same token exactly one wins, and a revocation can never miss a token issued concurrently.
  */
-export function createSessionService({ keys, refreshTokenTtlSeconds, logger }: SessionServiceOptions) {
-  /** Adds a refresh token to `session` in `em`'s unit of work and signs an access token. */
+export function createSessionService({
+  keys,
+  refreshTokenTtlSeconds,
+  sessionMaxAgeSeconds,
+  logger,
+}: SessionServiceOptions) {
+  /** When `session` ends for good: sign-in + SESSION_MAX_AGE. */
+  const endOf = (session: Session) => session.createdAt.getTime() + sessionMaxAgeSeconds * 1000;
+
+  /**
+   * Adds a refresh token to `session` in `em`'s unit of work and signs an access token. The token
+   * expires after REFRESH_TOKEN_TTL, or when the session ends if that is sooner.
+   */
   async function issue(em: EntityManager, session: Session, account: Account): Promise<SessionTokens> {
     const refreshToken = newRefreshToken();
     em.create(RefreshToken, {
       id: randomUUID(),
       session,
       tokenHash: hashOf(refreshToken),
-      expiresAt: new Date(Date.now() + refreshTokenTtlSeconds * 1000),
+      expiresAt: new Date(Math.min(Date.now() + refreshTokenTtlSeconds * 1000, endOf(session))),
     });
     const { accessToken, expiresIn } = await keys.sign(account.id, account.roles);
     return { accessToken, refreshToken, expiresIn };
@@ -68,15 +84,15 @@ export function createSessionService({ keys, refreshTokenTtlSeconds, logger }: S
   return {
     /** Starts a session for `account` in `em`'s unit of work (commit it with the caller's change). */
     async open(em: EntityManager, account: Account): Promise<SessionTokens> {
-      const session = em.create(Session, { id: randomUUID(), account });
+      const session = em.create(Session, { id: randomUUID(), account, createdAt: new Date() });
       return issue(em, session, account);
     },
 
     /**
      * Exchanges `token` for a new pair in the same session and marks it used. A used token presented
      * again revokes the session (reuse of a stolen token, or a client racing itself), so the newest
-     * token of the session stops working too. Unknown, expired, used and revoked tokens all fail
-     * with the same UNAUTHENTICATED.
+     * token of the session stops working too. Unknown, expired, used and revoked tokens, and those of
+     * a session past SESSION_MAX_AGE, all fail with the same UNAUTHENTICATED.
      */
     async refresh(em: EntityManager, token: string): Promise<SessionTokens> {
       const result = await em.transactional(async (tx): Promise<Rotation> => {
@@ -93,7 +109,10 @@ export function createSessionService({ keys, refreshTokenTtlSeconds, logger }: S
           );
           return { outcome: 'refused', reuse: true };
         }
-        if (current.expiresAt.getTime() <= Date.now()) return { outcome: 'refused', reuse: false };
+        // Expired, or its session has reached SESSION_MAX_AGE (also for tokens issued before a shorter
+        // SESSION_MAX_AGE was configured).
+        if (Math.min(current.expiresAt.getTime(), endOf(session)) <= Date.now())
+          return { outcome: 'refused', reuse: false };
         current.usedAt = new Date();
         return { outcome: 'rotated', tokens: await issue(tx, session, session.account) };
       });

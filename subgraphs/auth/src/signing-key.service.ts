@@ -29,6 +29,20 @@ export interface SigningKeysOptions {
   secret?: string | undefined;
   /** How long the key set read from the database is reused (default 60 s). */
   reloadAfterMs?: number;
+  /**
+   * How long verifiers may cache the JWKS document (its `Cache-Control: max-age`, default 300 s): a
+   * rotated-in key is published this long plus `reloadAfterMs` before it signs.
+   */
+  jwksMaxAgeSeconds?: number;
+  /** Added to a retiring key's last possible token expiry for clock skew (default 60 s). */
+  clockSkewMs?: number;
+}
+
+/** What a rotation did: the new key and when it signs, and the keys leaving the JWKS and when. */
+export interface KeyRotation {
+  kid: string;
+  activatesAt: Date;
+  retiring: { kid: string; retiredAt: Date }[];
 }
 
 export interface SignedAccessToken {
@@ -46,16 +60,28 @@ export interface SigningKeys {
   jwks(): Promise<JSONWebKeySet>;
   /** Verifies access tokens against these keys, read from the database (never over HTTP). */
   verifyToken: VerifyToken;
+  /**
+   * Adds a new signing key. Planned (the default): it is published at once and signs from
+   * `jwksMaxAgeSeconds + reloadAfterMs` later, when every verifier's cached JWKS has it; the keys it
+   * replaces keep verifying until every token they can still sign has expired (activation +
+   * `reloadAfterMs` for replicas' cached key sets + the access-token lifetime + clock skew), then leave
+   * the JWKS. `immediately` (a key that leaked): the new key signs at once and the old ones leave the
+   * JWKS at once, so their tokens stop verifying. Keys retired over a week ago are deleted. One rotation
+   * at a time across replicas (the creation lock).
+   */
+  rotate(options?: { immediately?: boolean }): Promise<KeyRotation>;
 }
 
 interface LoadedKey {
   kid: string;
+  /** Epoch ms from which it signs (0: from its creation). */
+  activatesAt: number;
   publicJwk: JWK;
   privateKey: CryptoKey;
 }
 
 interface KeySet {
-  /** Newest first; the first one signs. */
+  /** Newest first; the first one active signs, keys not active yet are only published. */
   keys: LoadedKey[];
   jwks: JSONWebKeySet;
   verify: VerifyToken;
@@ -84,7 +110,10 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
       await orm.em.fork().transactional(async (em) => {
         await em.getConnection().execute(CREATE_LOCK, [], 'all', em.getTransactionContext());
         // Another replica may have created it while this one waited for the lock.
-        if ((await em.count(SigningKey, { retiredAt: null })) > 0) return;
+        if (
+          (await em.count(SigningKey, { $or: [{ retiredAt: null }, { retiredAt: { $gt: new Date() } }] })) > 0
+        )
+          return;
         em.create(SigningKey, await newKeyRow(options.secret));
         options.logger.info('created the first access-token signing key');
       });
@@ -93,6 +122,7 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     const keys = await Promise.all(
       rows.map(async (row) => ({
         kid: row.kid,
+        activatesAt: row.activatesAt?.getTime() ?? 0,
         publicJwk: row.publicJwk as JWK,
         privateKey: (await importJWK(openPrivateKey(row, options.secret), ACCESS_TOKEN_ALG)) as CryptoKey,
       })),
@@ -103,8 +133,15 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     return { keys, jwks, verify: createJwtVerifier({ jwks, issuer, audience }), loadedAt: Date.now() };
   }
 
+  /** The published keys: not retired, or retiring later. Newest first. */
   async function readKeys() {
-    return orm.em.fork().find(SigningKey, { retiredAt: null }, { orderBy: { createdAt: 'desc' } });
+    return orm.em
+      .fork()
+      .find(
+        SigningKey,
+        { $or: [{ retiredAt: null }, { retiredAt: { $gt: new Date() } }] },
+        { orderBy: { createdAt: 'desc' } },
+      );
   }
 
   /** The cached set; read again when forced or stale. Concurrent callers share one read. */
@@ -128,14 +165,58 @@ export function createSigningKeys(options: SigningKeysOptions): SigningKeys {
     });
   }
 
+  const publishAheadMs = (options.jwksMaxAgeSeconds ?? 300) * 1000 + reloadAfterMs;
+  const clockSkewMs = options.clockSkewMs ?? 60_000;
+
+  async function rotate({ immediately = false } = {}): Promise<KeyRotation> {
+    const rotation = await orm.em.fork().transactional(async (em) => {
+      await em.getConnection().execute(CREATE_LOCK, [], 'all', em.getTransactionContext());
+      const now = Date.now();
+      const activatesAt = new Date(immediately ? now : now + publishAheadMs);
+      const retiredAt = new Date(
+        immediately
+          ? now
+          : activatesAt.getTime() + reloadAfterMs + options.accessTokenTtlSeconds * 1000 + clockSkewMs,
+      );
+      // Every key still published retires: the current signer, and one a rotation moments ago made.
+      const published = await em.find(SigningKey, {
+        $or: [{ retiredAt: null }, { retiredAt: { $gt: new Date(now) } }],
+      });
+      const retiring = published
+        .filter((key) => !key.retiredAt || key.retiredAt.getTime() > retiredAt.getTime())
+        .map((key) => {
+          key.retiredAt = retiredAt;
+          return { kid: key.kid, retiredAt };
+        });
+      const row = await newKeyRow(options.secret);
+      em.create(SigningKey, { ...row, activatesAt });
+      await em.nativeDelete(SigningKey, { retiredAt: { $lt: new Date(now - 7 * 24 * 3600_000) } });
+      return { kid: row.kid, activatesAt, retiring };
+    });
+    options.logger.info(
+      {
+        kid: rotation.kid,
+        activatesAt: rotation.activatesAt.toISOString(),
+        retiring: rotation.retiring.map((key) => ({ kid: key.kid, retiredAt: key.retiredAt.toISOString() })),
+        immediately,
+      },
+      'rotated the access-token signing key',
+    );
+    await keySet(true);
+    return rotation;
+  }
+
   return {
     async ensure() {
       await keySet(true);
     },
+    rotate,
     async sign(userId, roles) {
       const { keys } = await keySet();
-      const key = keys[0]!;
-      const now = Math.floor(Date.now() / 1000);
+      const nowMs = Date.now();
+      // The newest key that is active now (one rotated in activates while this set is cached).
+      const key = keys.find((k) => k.activatesAt <= nowMs) ?? keys[keys.length - 1]!;
+      const now = Math.floor(nowMs / 1000);
       const expiresIn = options.accessTokenTtlSeconds;
       const accessToken = await new SignJWT({ roles: [...roles] })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: key.kid, typ: 'JWT' })

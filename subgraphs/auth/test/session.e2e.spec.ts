@@ -91,6 +91,24 @@ describe('refreshSession and logout', () => {
     expect(session!.revoked_at).toBeNull();
   });
 
+  it('refuses a refresh past SESSION_MAX_AGE (90 days from sign-in), however fresh the token', async () => {
+    const customer = await registerCustomer(auth);
+    const connection = auth.runtime.orm.em.fork().getConnection();
+    // The token itself is fresh (rotated today); only the sign-in lies 90 days and a minute back.
+    await connection.execute(
+      `update session set created_at = now() - interval '90 days 1 minute' where account_id = ?`,
+      [customer.id],
+    );
+    expect(errorCodes(await refresh(customer.refreshToken))).toEqual(['UNAUTHENTICATED']);
+    // Ended, not stolen: the session is not revoked and no token was issued.
+    const [row] = await connection.execute<{ revoked_at: Date | null; tokens: string }[]>(
+      `select s.revoked_at, (select count(*) from refresh_token t where t.session_id = s.id) as tokens
+       from session s where s.account_id = ?`,
+      [customer.id],
+    );
+    expect(row).toEqual({ revoked_at: null, tokens: '1' });
+  });
+
   it('puts the account’s current roles in refreshed access tokens', async () => {
     const customer = await registerCustomer(auth);
     await auth.runtime.orm.em
@@ -99,5 +117,32 @@ describe('refreshSession and logout', () => {
       .execute(`update account set roles = '{CUSTOMER,ADMIN}' where id = ?`, [customer.id]);
     const rotated = (await refresh(customer.refreshToken)).data.refreshSession;
     expect(decodeJwt(rotated.accessToken).roles).toEqual(['CUSTOMER', 'ADMIN']);
+  });
+});
+
+describe('a session’s absolute lifetime (SESSION_MAX_AGE)', () => {
+  let auth: TestAuth;
+  beforeAll(async () => {
+    // Refresh tokens live 30 days, sessions one hour: every token expires with its session.
+    auth = await startAuth({ sessionMaxAgeSeconds: 3600 });
+  });
+  afterAll(async () => {
+    await auth?.stop();
+  });
+
+  it('caps every refresh token at the session’s end, also after rotations', async () => {
+    const customer = await registerCustomer(auth);
+    const rotated = (await auth.request(REFRESH, { refreshToken: customer.refreshToken })).data
+      .refreshSession;
+    expect(rotated.refreshToken).toEqual(expect.any(String));
+    const rows = await auth.runtime.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ ends: string }[]>(
+        `select extract(epoch from t.expires_at - s.created_at)::int as ends
+         from refresh_token t join session s on s.id = t.session_id where s.account_id = ?`,
+        [customer.id],
+      );
+    expect(rows.map((row) => Number(row.ends))).toEqual([3600, 3600]);
   });
 });
