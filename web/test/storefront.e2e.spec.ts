@@ -110,6 +110,8 @@ describe('the storefront in Chromium', () => {
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     await page.getByRole('status').filter({ hasText: 'CONFIRMED' }).waitFor({ timeout: 30_000 });
     expect(navigations).toEqual([]);
+    // The ordered lines left the cart as soon as the order was placed.
+    await page.getByRole('link', { name: 'Cart, 0 items' }).waitFor();
     await screenshot(page, 'order-confirmed');
 
     // The order's notifications arrive over notificationAdded: the bell's unread count goes up.
@@ -122,6 +124,21 @@ describe('the storefront in Chromium', () => {
     await page.getByRole('region', { name: 'Notifications' }).getByRole('listitem').first().waitFor();
     await screenshot(page, 'notifications');
     await bell.click();
+
+    // The server's cart agrees once it has handled the order: the cart page, loaded afresh, is empty.
+    await waitFor(
+      async () => {
+        await page.goto(new URL('/cart', api.stack.storefrontUrl).href);
+        const empty = page.getByText('Your cart is empty.');
+        await empty
+          .or(page.getByText(/^Subtotal/))
+          .first()
+          .waitFor();
+        return empty.isVisible();
+      },
+      30_000,
+      'the server’s cart without the ordered lines',
+    );
   });
 
   it('shows a declined card as declined on the order page', async () => {

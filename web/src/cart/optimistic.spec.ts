@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CartLinesFragment } from '../__generated__/graphql';
-import { withQuantity } from './optimistic';
+import { withoutProducts, withQuantity } from './optimistic';
 
 const usd = (amount: string) => ({ __typename: 'Money' as const, amount, currencyCode: 'USD' });
 const line = (id: string, price: string, quantity: number) => ({
@@ -29,5 +29,22 @@ describe('withQuantity', () => {
     const next = withQuantity(cart, 'lamp', 0);
     expect(next.items.map((item) => item.product.id)).toEqual(['mug']);
     expect(next).toMatchObject({ totalQuantity: 1, subtotal: { amount: '0.10' } });
+  });
+});
+
+describe('withoutProducts', () => {
+  it('drops the ordered lines and recomputes the count and subtotal', () => {
+    const next = withoutProducts(cart, ['lamp']);
+    expect(next.items.map((item) => item.product.id)).toEqual(['mug']);
+    expect(next).toMatchObject({ totalQuantity: 1, subtotal: { amount: '0.10', currencyCode: 'USD' } });
+  });
+
+  it('leaves an empty cart with a zero subtotal when everything was ordered, and ignores unknown ids', () => {
+    const next = withoutProducts(cart, ['mug', 'lamp', 'gone']);
+    expect(next).toMatchObject({
+      items: [],
+      totalQuantity: 0,
+      subtotal: { amount: '0.00', currencyCode: 'USD' },
+    });
   });
 });

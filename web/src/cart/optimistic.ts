@@ -30,3 +30,12 @@ export function withQuantity(
     subtotal: { ...cart.subtotal, amount: (cents / 100).toFixed(2) },
   };
 }
+
+/**
+ * The cart once an order of `productIds` has been placed: the server removes the ordered products'
+ * lines when it handles the order's event, a moment after `placeOrder` answered, so the storefront
+ * shows that cart at once instead of the one it had before checkout.
+ */
+export function withoutProducts(cart: CartLinesFragment, productIds: readonly string[]): CartLinesFragment {
+  return productIds.reduce((next, productId) => withQuantity(next, productId, 0), cart);
+}

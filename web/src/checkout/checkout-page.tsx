@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useState, type FormEvent, type Ref } from 'react';
 import { CheckoutDocument, StorefrontCartDocument } from '../__generated__/graphql';
 import { shopperMessage } from '../app/errors';
 import { formatMoney } from '../app/money';
 import { Link, navigate } from '../app/router';
+import { withoutProducts } from '../cart/optimistic';
 
 /** A fresh idempotency key per checkout attempt: a retried submit places the order once. */
 const newKey = () => crypto.randomUUID();
@@ -11,6 +12,7 @@ const newKey = () => crypto.randomUUID();
 /** Shipping address and payment token for the cart's items; places the order and opens its page. */
 export function CheckoutPage({ headingRef }: { headingRef: Ref<HTMLHeadingElement> }) {
   const { data, loading } = useQuery(StorefrontCartDocument);
+  const client = useApolloClient();
   const [placeOrder, placing] = useMutation(CheckoutDocument);
   const [key] = useState(newKey);
   const [error, setError] = useState<string>();
@@ -39,7 +41,14 @@ export function CheckoutPage({ headingRef }: { headingRef: Ref<HTMLHeadingElemen
         },
       });
       const order = result.data?.placeOrder;
-      if (order) navigate(`/orders/${encodeURIComponent(order.id)}`);
+      if (order) {
+        // The ordered lines leave the cart, as the server's cart does once it handled the order.
+        const ordered = cart.items.map((item) => item.product.id);
+        client.cache.updateQuery({ query: StorefrontCartDocument }, (cached) =>
+          cached ? { ...cached, cart: withoutProducts(cached.cart, ordered) } : cached,
+        );
+        navigate(`/orders/${encodeURIComponent(order.id)}`);
+      }
     } catch (caught) {
       setError(shopperMessage(caught));
     }

@@ -72,8 +72,9 @@ export function NotificationBell() {
             <ul className="lines">
               {feed.edges.map(({ node }) => (
                 <li key={node.id} className={node.read ? 'line' : 'line unread'}>
-                  <span>
-                    <strong>{node.title}</strong> {node.body}
+                  <span className="notification">
+                    <strong>{node.title}</strong>
+                    <span>{node.body}</span>
                   </span>
                   {node.order && (
                     <Link href={`/orders/${encodeURIComponent(node.order.id)}`}>View order</Link>

@@ -39,7 +39,8 @@ export function OrderPage({ id, headingRef }: { id: string; headingRef: Ref<HTML
   return (
     <section aria-labelledby="order-heading">
       <h1 id="order-heading" ref={headingRef} tabIndex={-1}>
-        Order {order.id.slice(0, 8)}
+        {/* The reference the order's notifications and emails give it. */}
+        Order {order.id.slice(0, 8).toUpperCase()}
       </h1>
       <p role="status" aria-live="polite" className={declined ? 'error' : 'status'}>
         <strong>{order.status}</strong> {describeStatus(order.status, order.cancellationReason)}
