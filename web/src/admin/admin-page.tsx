@@ -167,7 +167,7 @@ function EditProduct({ product }: { product: ProductCardFragment }) {
   };
   return (
     <li className="line">
-      <form onSubmit={save} className="toolbar" aria-label={`Edit ${product.name}`}>
+      <form onSubmit={save} className="toolbar edit-row" aria-label={`Edit ${product.name}`}>
         <label>
           Name
           <input name="name" defaultValue={product.name} required />
