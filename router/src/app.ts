@@ -26,6 +26,7 @@ import {
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { readAccessRequirements, type AccessRequirements } from './access-requirements.js';
+import { corsMiddleware } from './cors.js';
 import { accessDirectivesPlugin } from './plugins/access-directives.plugin.js';
 import {
   DEFAULT_OPERATION_LIMITS,
@@ -104,6 +105,11 @@ export interface RouterOptions {
    * balancers (Kubernetes endpoints, Istio) stop sending traffic first. Default 0.
    */
   shutdownDelayMs?: number;
+  /**
+   * Origins whose pages may call `/graphql` from a browser (CORS), exact `scheme://host[:port]` strings.
+   * Empty (the default): no CORS headers at all, so only same-origin pages can read answers.
+   */
+  corsOrigins?: readonly string[];
   /** Limits of the WebSocket transport; each defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
   websocket?: Partial<WebSocketLimits>;
   /** Reconnect backoff of the router's WebSocket connections to subgraphs (ms). */
@@ -407,6 +413,8 @@ export function buildRouter(options: RouterOptions): Router {
           '/graphql',
           // The request's span first (it continues the client's traceparent), then the operation's.
           httpServerSpan(),
+          // A refused preflight ends here, before the request id and the body.
+          ...(options.corsOrigins?.length ? [corsMiddleware(options.corsOrigins)] : []),
           requestHead,
           express.json({ limit: limits.maxRequestBytes }),
           graphqlOperationSpan(),

@@ -87,4 +87,29 @@ describe('router config', () => {
     expect(message).toMatch(/SUBGRAPH_URL_auth: expected SUBGRAPH_URL_<NAME>/);
     expect(message).toMatch(/SUBGRAPH_URL_: expected SUBGRAPH_URL_<NAME>/);
   });
+
+  it('takes CORS_ORIGINS as exact origins, none by default', () => {
+    expect(optionsOf({}).corsOrigins).toEqual([]);
+    expect(
+      optionsOf({ CORS_ORIGINS: 'https://shop.example.com, http://localhost:5173,https://shop.example.com' })
+        .corsOrigins,
+    ).toEqual(['https://shop.example.com', 'http://localhost:5173']);
+  });
+
+  it('refuses a wildcard, a path or a non-http origin in CORS_ORIGINS', () => {
+    const problems = (value: string) => {
+      try {
+        loadConfig(routerEnv, { CORS_ORIGINS: value });
+        return '';
+      } catch (error) {
+        return String(error);
+      }
+    };
+    expect(problems('*')).toMatch(/CORS_ORIGINS[\s\S]*wildcards are not accepted/);
+    expect(problems('https://*.example.com')).toMatch(/wildcards are not accepted/);
+    expect(problems('https://shop.example.com/')).toMatch(/without path or trailing slash/);
+    expect(problems('https://shop.example.com/app')).toMatch(/without path or trailing slash/);
+    expect(problems('shop.example.com')).toMatch(/CORS_ORIGINS/);
+    expect(problems('ftp://shop.example.com')).toMatch(/http:\/\/ or https:\/\//);
+  });
 });

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { flag, port, serviceEnv, type Logger } from '@shop/platform';
 import { z } from 'zod';
 import type { RouterOptions } from './app.js';
+import { corsOriginProblem } from './cors.js';
 
 /** `<repo>/schema/supergraph.graphql`, what `npm run compose` writes. */
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
@@ -59,6 +60,21 @@ export const routerEnv = z
     WS_MAX_CONNECTIONS_PER_CUSTOMER: positiveInt(10),
     WS_MAX_BUFFERED_EVENTS: positiveInt(100),
     WS_KEEPALIVE_MS: positiveInt(12_000),
+    /** Origins allowed cross-origin, comma-separated, exact (`https://shop.example.com`); unset = none. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const origins = value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter((origin) => origin !== '');
+        for (const origin of origins) {
+          const problem = corsOriginProblem(origin);
+          if (problem) ctx.addIssue({ code: 'custom', message: `${origin}: ${problem}` });
+        }
+        return [...new Set(origins)];
+      }),
   })
   .superRefine(
     (env, ctx) => {
@@ -106,6 +122,7 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
+    corsOrigins: env.CORS_ORIGINS,
     websocket: {
       connectionInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
       maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
