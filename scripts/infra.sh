@@ -3,6 +3,7 @@
 #
 #   scripts/infra.sh up       start (or reuse) all three and wait until each really answers
 #   scripts/infra.sh down     stop what this script started (data is kept)
+#   (up and down also take the services to act on: `up kafka`, `down postgres redis`)
 #   scripts/infra.sh status   up/down per service (exit 3 if any is down)
 #   scripts/infra.sh env      export lines: eval "$(scripts/infra.sh env)"
 #   scripts/infra.sh topics [list | create NAME [PARTITIONS] | delete NAME]   Kafka topics by hand
@@ -15,6 +16,13 @@
 # then also listen there (Postgres accepts passwords from INFRA_EXTRA_CLIENTS, default the address's
 # /24), and Kafka gets a second listener on it, KAFKA_EXTRA_PORT (default KAFKA_PORT + 2), which
 # advertises that address. The address must exist before `up`.
+# KAFKA_BROKERS_COUNT=3 starts Kafka as three KRaft nodes (each broker and controller) instead of one,
+# replicating like production: every topic with replication factor 3 and min.insync.replicas=2, so a
+# producer waiting for all in-sync replicas (the platform's do) keeps writing with one node down and is
+# refused with two down. Node N listens on KAFKA_PORT + 10*(N-1) (controller KAFKA_CONTROLLER_PORT +
+# 10*(N-1), extra KAFKA_EXTRA_PORT + 10*(N-1)) with its files under $INFRA_DIR/kafka/brokers-3/node-N;
+# `env` then lists all three in KAFKA_BROKERS. Give the same KAFKA_BROKERS_COUNT to `env`, `status` and
+# `topics`; `down` stops every Kafka node this script started, in either mode. One node is the default.
 # KAFKA_JAVA_OPTS adds JVM options to the broker; PG_BIN overrides /usr/lib/postgresql/15/bin.
 # Something already answering on a port (right protocol, and for PostgreSQL postgres/postgres) is
 # reused, never stopped. Versions: scripts/kafka/pom.xml. Logs: $INFRA_DIR/*/ (*.log, kafka/logs/).
@@ -31,6 +39,8 @@ REDIS_PORT=${REDIS_PORT:-6379}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_EXTRA_PORT=${KAFKA_EXTRA_PORT:-$((KAFKA_PORT + 2))}
+KAFKA_BROKERS_COUNT=${KAFKA_BROKERS_COUNT:-1}
+KAFKA_NODE_STEP=10   # node N's ports are the first node's + 10*(N-1)
 WAIT_SECS=${INFRA_WAIT_SECS:-90}
 PG_USER=postgres
 PG_PASSWORD=postgres
@@ -44,10 +54,6 @@ REDIS_PID=$REDIS_DIR/redis.pid
 REDIS_LOG=$REDIS_DIR/redis.log
 KAFKA_DIR=$INFRA_DIR/kafka
 KAFKA_LIBS=$KAFKA_DIR/libs
-KAFKA_PID=$KAFKA_DIR/kafka.pid
-KAFKA_CONF=$KAFKA_DIR/server.properties
-KAFKA_LOG=$KAFKA_DIR/logs/server.log
-KAFKA_OUT=$KAFKA_DIR/logs/kafka.out     # JVM stdout/stderr: crashes before log4j is up land here
 KAFKA_POM=$ROOT/scripts/kafka/pom.xml
 KAFKA_LOG4J=$ROOT/scripts/kafka/log4j2.properties
 KAFKA_TOOL=$KAFKA_DIR/tool                # the small Admin-client program below, compiled once
@@ -302,7 +308,7 @@ wait_pid_gone() {
 
 # A small Java program instead of org.apache.kafka:kafka-tools (TopicCommand), which isn't published
 # for Kafka 4.4.0. 'wait' sends a real Metadata request (v4, the oldest Kafka 4 serves) over a plain
-# socket and wants >= 1 broker back: a JVM without kafka-clients answers in ~0.3s instead of ~2.5s.
+# socket and wants >= BROKERS (default 1) back: a JVM without kafka-clients answers in ~0.3s instead of ~2.5s.
 # It retries inside one JVM and gives up early if the broker's pid dies. list/create/delete use the
 # Admin client (log4j's default config prints only errors, so it stays quiet).
 kafka_tool_source() {
@@ -318,8 +324,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 public class KafkaCheck {
   public static void main(String[] a) throws Exception {
-    if (a.length < 2) { System.err.println("usage: KafkaCheck HOST:PORT wait SECS [PID] | list | create NAME [PARTS] | delete NAME"); System.exit(64); }
-    if (a[1].equals("wait")) System.exit(waitReady(a[0], Long.parseLong(a[2]), a.length > 3 ? Long.parseLong(a[3]) : -1));
+    if (a.length < 2) { System.err.println("usage: KafkaCheck HOST:PORT wait SECS [PID [BROKERS]] | list | create NAME [PARTS] | delete NAME"); System.exit(64); }
+    if (a[1].equals("wait")) System.exit(waitReady(a[0], Long.parseLong(a[2]), a.length > 3 ? Long.parseLong(a[3]) : -1, a.length > 4 ? Integer.parseInt(a[4]) : 1));
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, a[0]);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
@@ -349,13 +355,18 @@ public class KafkaCheck {
             System.out.println("absent " + a[2]);
           }
           break;
+        case "coordinator":
+          // FindCoordinator for a group: the broker creates __consumer_offsets if it does not exist yet.
+          admin.listConsumerGroupOffsets("infra-check").partitionsToOffsetAndMetadata().get(60, TimeUnit.SECONDS);
+          System.out.println("group coordinator available");
+          break;
         default: System.err.println("unknown command " + a[1]); rc = 64;
       }
     }
     System.exit(rc);
   }
 
-  static int waitReady(String hostPort, long secs, long pid) throws InterruptedException {
+  static int waitReady(String hostPort, long secs, long pid, int want) throws InterruptedException {
     int colon = hostPort.lastIndexOf(':');
     String host = hostPort.substring(0, colon);
     int port = Integer.parseInt(hostPort.substring(colon + 1));
@@ -367,8 +378,8 @@ public class KafkaCheck {
       }
       try {
         int brokers = metadataBrokerCount(host, port);
-        if (brokers > 0) { System.out.println("metadata answered: " + brokers + " broker(s)"); return 0; }
-        last = "metadata lists no broker yet";
+        if (brokers >= want) { System.out.println("metadata answered: " + brokers + " broker(s)"); return 0; }
+        last = "metadata lists " + brokers + " of " + want + " brokers";
       } catch (EOFException e) {
         last = "the server closed the connection (not Kafka, or it no longer serves Metadata v4)";
       } catch (IOException e) {
@@ -412,7 +423,7 @@ kafka_fetch_libs() {
   # Refetch only when the jars are missing or scripts/kafka/pom.xml changed (version bump).
   local want; want=$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)
   [ "$(cat "$KAFKA_LIBS/.pom.sha256" 2>/dev/null)" = "$want" ] && return 0
-  if [ -f "$KAFKA_LIBS/.pom.sha256" ] && kafka_our_pid >/dev/null; then
+  if [ -f "$KAFKA_LIBS/.pom.sha256" ] && kafka_any_running; then
     # Never swap the jars under a running broker: keep using them until the next down/up.
     say "kafka: $KAFKA_POM changed; the new jars are fetched at the next 'down' + 'up'"
     return 0
@@ -444,21 +455,40 @@ kafka_tool() {
   java -Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp "$KAFKA_TOOL:$KAFKA_LIBS/*" KafkaCheck "$@"
 }
 
-kafka_conf() {
-  # Regenerated on every start so changed ports apply. One combined broker+controller node. The
-  # static voter list (not 'format --standalone') keeps a changed controller port harmless.
-  cat <<EOF
-# Written by scripts/infra.sh on every 'up': edit the script, not this file.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$KAFKA_EXTRA_PORT}
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$KAFKA_EXTRA_PORT}
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${EXTRA_ADDRESS:+,EXTRA:PLAINTEXT}
-log.dirs=$KAFKA_DIR/data
+# kafka_node N: the ports and files of node N (1-based) in this mode, as N_* variables. A single
+# broker keeps its files directly under $KAFKA_DIR; three nodes under $KAFKA_DIR/brokers-3/node-N.
+kafka_node() {
+  local off=$((($1 - 1) * KAFKA_NODE_STEP))
+  N_ID=$1
+  N_PORT=$((KAFKA_PORT + off))
+  N_CTRL=$((KAFKA_CONTROLLER_PORT + off))
+  N_EXTRA=$((KAFKA_EXTRA_PORT + off))
+  if [ "$KAFKA_BROKERS_COUNT" -eq 1 ]; then N_DIR=$KAFKA_DIR; else N_DIR=$KAFKA_DIR/brokers-$KAFKA_BROKERS_COUNT/node-$1; fi
+  N_PID=$N_DIR/kafka.pid
+  N_CONF=$N_DIR/server.properties
+  N_LOG=$N_DIR/logs/server.log
+  N_OUT=$N_DIR/logs/kafka.out   # JVM stdout/stderr: crashes before log4j is up land here
+}
 
+kafka_nodes() { seq 1 "$KAFKA_BROKERS_COUNT"; }
+
+# host:port of every node, comma-separated (what clients bootstrap from).
+kafka_bootstrap() {
+  local i list=''
+  for i in $(kafka_nodes); do list+=$HOST:$((KAFKA_PORT + (i - 1) * KAFKA_NODE_STEP)),; done
+  echo "${list%,}"
+}
+
+# The static controller quorum: every node votes.
+kafka_voters() {
+  local i list=''
+  for i in $(kafka_nodes); do list+=$i@$HOST:$((KAFKA_CONTROLLER_PORT + (i - 1) * KAFKA_NODE_STEP)),; done
+  echo "${list%,}"
+}
+
+kafka_replication_conf() {
+  if [ "$KAFKA_BROKERS_COUNT" -eq 1 ]; then
+    cat <<'EOF'
 # Topics appear on first use, 3 partitions each.
 auto.create.topics.enable=true
 num.partitions=3
@@ -474,6 +504,48 @@ transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=10
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
+EOF
+  else
+    cat <<'EOF'
+# Topics appear on first use, 3 partitions each, on every node: a write acknowledged by all in-sync
+# replicas (acks=-1) is on at least two nodes, and with fewer than two in sync it is refused
+# (NOT_ENOUGH_REPLICAS) rather than kept on one disk.
+auto.create.topics.enable=true
+num.partitions=3
+default.replication.factor=3
+min.insync.replicas=2
+unclean.leader.election.enable=false
+delete.topic.enable=true
+
+# Internal topics replicate the same way. Fewer offsets/transaction partitions make the first group
+# join quicker.
+offsets.topic.replication.factor=3
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=3
+transaction.state.log.min.isr=2
+transaction.state.log.num.partitions=10
+share.coordinator.state.topic.replication.factor=3
+share.coordinator.state.topic.min.isr=2
+EOF
+  fi
+}
+
+kafka_conf() {
+  # Regenerated on every start so changed ports apply. Every node is broker and controller. The
+  # static voter list (not 'format --standalone') keeps a changed controller port harmless.
+  cat <<EOF
+# Written by scripts/infra.sh on every 'up': edit the script, not this file.
+process.roles=broker,controller
+node.id=$N_ID
+controller.quorum.voters=$(kafka_voters)
+listeners=PLAINTEXT://$HOST:$N_PORT,CONTROLLER://$HOST:$N_CTRL${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$N_EXTRA}
+advertised.listeners=PLAINTEXT://$HOST:$N_PORT,CONTROLLER://$HOST:$N_CTRL${EXTRA_ADDRESS:+,EXTRA://$EXTRA_ADDRESS:$N_EXTRA}
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${EXTRA_ADDRESS:+,EXTRA:PLAINTEXT}
+log.dirs=$N_DIR/data
+
+$(kafka_replication_conf)
 # Tests shouldn't wait 3s for the first rebalance.
 group.initial.rebalance.delay.ms=0
 
@@ -494,13 +566,17 @@ EOF
 # exits (at 'down'); later starts map that archive and boot in about half the time (~10s -> ~5s
 # here). The archive is only valid for this JDK and this set of jars, hence the key in its name;
 # 'down' renames *.jsa.tmp to *.jsa only after a clean exit, so a half-written archive is never used.
+# Only a single broker records it (three JVMs would write one file at once); three nodes map it when
+# it is there.
 kafka_cds_opts() {
   local key; key=$({ java -version 2>&1; cat "$KAFKA_LIBS/.pom.sha256"; } | sha256sum | cut -c1-12)
   if [ -s "$KAFKA_DIR/cds-$key.jsa" ]; then
     echo "-XX:SharedArchiveFile=$KAFKA_DIR/cds-$key.jsa"
-  else
+  elif [ "$KAFKA_BROKERS_COUNT" -eq 1 ]; then
     rm -f "$KAFKA_DIR"/cds-*.jsa "$KAFKA_DIR"/cds-*.jsa.tmp
     echo "-XX:ArchiveClassesAtExit=$KAFKA_DIR/cds-$key.jsa.tmp"
+  else
+    echo "-Xshare:auto"
   fi
 }
 
@@ -511,76 +587,121 @@ kafka_classpath() {
   echo "${cp%:}"
 }
 
-kafka_our_pid() {
-  local pid; pid=$(read_pid "$KAFKA_PID")
-  pid_is "$pid" "$KAFKA_CONF" && echo "$pid"
+# The pid of the node whose files are under $1 (its JVM runs with $1/server.properties).
+kafka_pid_in() {
+  local pid; pid=$(read_pid "$1/kafka.pid")
+  pid_is "$pid" "$1/server.properties" && echo "$pid"
 }
 
-kafka_up() {
-  ensure_cmd java openjdk-17-jdk-headless
-  kafka_fetch_libs
-  kafka_build_tool
+kafka_our_pid() { kafka_pid_in "$N_DIR"; }
+
+# Every directory a Kafka node of this script may run from, in either mode.
+kafka_node_dirs() {
+  local d
+  for d in "$KAFKA_DIR" "$KAFKA_DIR"/brokers-*/node-*; do [ -d "$d" ] && echo "$d"; done
+  return 0
+}
+
+kafka_any_running() {
+  local d
+  for d in $(kafka_node_dirs); do kafka_pid_in "$d" >/dev/null && return 0; done
+  return 1
+}
+
+# KRaft storage is formatted once with a cluster id; after that the id lives in meta.properties. The
+# nodes of one cluster share one id, kept beside them.
+kafka_cluster_id() {
+  local file=$KAFKA_DIR/brokers-$KAFKA_BROKERS_COUNT/cluster.id id=-
+  if [ "$KAFKA_BROKERS_COUNT" -gt 1 ] && [ -s "$file" ]; then cat "$file"; return; fi
+  # A cluster id is 16 random bytes in URL-safe base64 (what 'StorageTool random-uuid' prints, minus a
+  # JVM start); like Kafka, avoid ids starting with '-', which look like options.
+  while [[ $id == -* ]]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
+  if [ "$KAFKA_BROKERS_COUNT" -gt 1 ]; then mkdir -p "${file%/*}"; echo "$id" >"$file"; fi
+  echo "$id"
+}
+
+# Starts node N unless it runs already (or something answering Kafka holds its port: reused). Does not
+# wait for it: a quorum of three answers only once two of its nodes run.
+kafka_node_start() {
+  kafka_node "$1"
   local pid; pid=$(kafka_our_pid || true)
-  if [ -z "$pid" ] && port_open "$KAFKA_PORT"; then
-    kafka_tool "$HOST:$KAFKA_PORT" wait 10 >/dev/null ||
-      die "port $KAFKA_PORT is taken by something that doesn't answer Kafka metadata requests; stop it or set KAFKA_PORT"
-    say "kafka: $HOST:$KAFKA_PORT already answers, reusing it"
+  if [ -z "$pid" ] && port_open "$N_PORT"; then
+    kafka_tool "$HOST:$N_PORT" wait 10 >/dev/null ||
+      die "port $N_PORT is taken by something that doesn't answer Kafka metadata requests; stop it or set KAFKA_PORT"
+    say "kafka: $HOST:$N_PORT already answers, reusing it"
     return 0
   fi
   if [ -n "$pid" ]; then
     # Ours runs (maybe still starting): fine if it was started with these settings.
-    kafka_conf | cmp -s - "$KAFKA_CONF" ||
-      die "the Kafka of $INFRA_DIR (pid $pid) runs with other settings (ports?) than now; run 'scripts/infra.sh down' first (or use another INFRA_DIR)"
-    say "kafka: already running (pid $pid), checking it answers"
-  else
-    port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_CONTROLLER_PORT is taken; stop that or set KAFKA_CONTROLLER_PORT"
-    mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
-    kafka_conf >"$KAFKA_CONF"
-    # One kafka.out per launch, so a failure shows this launch's output only.
-    [ -f "$KAFKA_OUT" ] && mv -f "$KAFKA_OUT" "$KAFKA_OUT.prev"
-    rm -f "$KAFKA_PID"   # a stale one would read as 'died at once' below
-    if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
-      # KRaft storage is formatted once with a cluster id; after that the id lives in meta.properties.
-      say "kafka: formatting KRaft storage in $KAFKA_DIR/data"
-      # A cluster id is 16 random bytes in URL-safe base64 (what 'StorageTool random-uuid' prints,
-      # minus a JVM start); like Kafka, avoid ids starting with '-', which look like options.
-      local id=-
-      while [[ $id == -* ]]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
-      java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
-        kafka.tools.StorageTool format -t "$id" -c "$KAFKA_CONF" --ignore-formatted >>"$KAFKA_OUT" 2>&1 ||
-        die_with_log "kafka storage format failed" "$KAFKA_OUT"
-    fi
-    say "kafka: starting on $HOST:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT)"
-    # setsid: the broker must outlive this shell (and a CI step's process group). The inner shell
-    # writes its own pid then execs java, so the pid file names the JVM itself.
-    # shellcheck disable=SC2016,SC2086  # $$ is the inner shell's; KAFKA_JAVA_OPTS splits into options
-    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID" \
-      java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
-      -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
-      -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
-      "$(kafka_cds_opts)" -Xlog:cds=off,cds+dynamic=off ${KAFKA_JAVA_OPTS:-} \
-      -cp "$(kafka_classpath)" kafka.Kafka "$KAFKA_CONF" \
-      >>"$KAFKA_OUT" 2>&1 </dev/null 9>&- &
-    local end=$((SECONDS + 10)) raw
-    until pid=$(kafka_our_pid); do
-      raw=$(read_pid "$KAFKA_PID")
-      # The pid file is written first, so a pid there that is gone means the JVM died at once.
-      if ((SECONDS >= end)) || { [ -n "$raw" ] && ! kill -0 "$raw" 2>/dev/null; }; then
-        die_with_log "the Kafka JVM did not start" "$KAFKA_OUT" "$KAFKA_LOG"
-      fi
-      sleep 0.1
-    done
+    kafka_conf | cmp -s - "$N_CONF" ||
+      die "the Kafka of $N_DIR (pid $pid) runs with other settings (ports?) than now; run 'scripts/infra.sh down' first (or use another INFRA_DIR)"
+    say "kafka: node $N_ID already running (pid $pid), checking it answers"
+    return 0
   fi
-  local msg
-  msg=$(kafka_tool "$HOST:$KAFKA_PORT" wait "$WAIT_SECS" "$pid" 2>&1) ||
-    die_with_log "Kafka did not answer a metadata request on $HOST:$KAFKA_PORT: $msg" "$KAFKA_OUT" "$KAFKA_LOG"
-  say "kafka: ready ($msg)"
+  port_open "$N_CTRL" && die "controller port $N_CTRL is taken; stop that or set KAFKA_CONTROLLER_PORT"
+  mkdir -p "$N_DIR/data" "$N_DIR/logs"
+  kafka_conf >"$N_CONF"
+  # One kafka.out per launch, so a failure shows this launch's output only.
+  [ -f "$N_OUT" ] && mv -f "$N_OUT" "$N_OUT.prev"
+  rm -f "$N_PID"   # a stale one would read as 'died at once' below
+  if [ ! -f "$N_DIR/data/meta.properties" ]; then
+    say "kafka: formatting KRaft storage in $N_DIR/data"
+    java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$N_DIR/logs" \
+      kafka.tools.StorageTool format -t "$(kafka_cluster_id)" -c "$N_CONF" --ignore-formatted >>"$N_OUT" 2>&1 ||
+      die_with_log "kafka storage format failed" "$N_OUT"
+  fi
+  say "kafka: starting node $N_ID on $HOST:$N_PORT (controller $N_CTRL)"
+  # setsid: the broker must outlive this shell (and a CI step's process group). The inner shell
+  # writes its own pid then execs java, so the pid file names the JVM itself.
+  local heap=-Xmx512m
+  [ "$KAFKA_BROKERS_COUNT" -eq 1 ] || heap=-Xmx384m
+  # shellcheck disable=SC2016,SC2086  # $$ is the inner shell's; KAFKA_JAVA_OPTS splits into options
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$N_PID" \
+    java -Xms256m "$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dkafka.logs.dir="$N_DIR/logs" \
+    "$(kafka_cds_opts)" -Xlog:cds=off,cds+dynamic=off ${KAFKA_JAVA_OPTS:-} \
+    -cp "$(kafka_classpath)" kafka.Kafka "$N_CONF" \
+    >>"$N_OUT" 2>&1 </dev/null 9>&- &
+  local end=$((SECONDS + 10)) raw
+  until pid=$(kafka_our_pid); do
+    raw=$(read_pid "$N_PID")
+    # The pid file is written first, so a pid there that is gone means the JVM died at once.
+    if ((SECONDS >= end)) || { [ -n "$raw" ] && ! kill -0 "$raw" 2>/dev/null; }; then
+      die_with_log "the Kafka JVM of node $N_ID did not start" "$N_OUT" "$N_LOG"
+    fi
+    sleep 0.1
+  done
 }
 
-kafka_down() {
-  local pid; pid=$(kafka_our_pid || true)
-  [ -n "$pid" ] || { rm -f "$KAFKA_PID"; return 0; }
-  say "kafka: stopping (pid $pid)"
+kafka_up() {
+  ensure_cmd java openjdk-17-jdk-headless
+  case $KAFKA_BROKERS_COUNT in 1 | 3) ;; *) die "KAFKA_BROKERS_COUNT must be 1 or 3 (got $KAFKA_BROKERS_COUNT)" ;; esac
+  kafka_fetch_libs
+  kafka_build_tool
+  local i pid msg
+  for i in $(kafka_nodes); do kafka_node_start "$i"; done
+  # Ready when each node answers metadata listing every broker of the cluster.
+  for i in $(kafka_nodes); do
+    kafka_node "$i"
+    pid=$(kafka_our_pid || echo -1)
+    msg=$(kafka_tool "$HOST:$N_PORT" wait "$WAIT_SECS" "$pid" "$KAFKA_BROKERS_COUNT" 2>&1) ||
+      die_with_log "Kafka did not answer a metadata request on $HOST:$N_PORT: $msg" "$N_OUT" "$N_LOG"
+    say "kafka: node $N_ID ready ($msg)"
+  done
+  # Internal topics are created on first use with replication factor 3, which needs all three nodes:
+  # create the offsets topic now, while they run, so a node lost later never leaves groups without a
+  # coordinator.
+  if [ "$KAFKA_BROKERS_COUNT" -gt 1 ]; then
+    msg=$(kafka_tool "$(kafka_bootstrap)" coordinator 2>&1) || die "Kafka could not create its offsets topic: $msg"
+  fi
+}
+
+# Stops the node whose files are under $1, if this script started it.
+kafka_stop_in() {
+  local dir=$1 pid; pid=$(kafka_pid_in "$dir" || true)
+  [ -n "$pid" ] || { rm -f "$dir/kafka.pid"; return 0; }
+  say "kafka: stopping $dir (pid $pid)"
   # SIGTERM = Kafka's clean shutdown (flushes logs, writes a clean-shutdown marker: quick next start).
   # The first stop after a (re)fetch also writes the class-data archive: a few seconds more.
   kill -TERM "$pid" 2>/dev/null || true
@@ -593,9 +714,24 @@ kafka_down() {
     wait_pid_gone "$pid" 10 || die "could not stop Kafka (pid $pid)"
     rm -f "$KAFKA_DIR"/cds-*.jsa.tmp
   fi
-  rm -f "$KAFKA_PID"
+  rm -f "$dir/kafka.pid"
 }
 
+kafka_down() {
+  # Every node in parallel: a node of a quorum waits for the others while it shuts down cleanly, and
+  # the last ones can no longer elect a controller if they go one by one.
+  local d pids=()
+  for d in $(kafka_node_dirs); do
+    kafka_pid_in "$d" >/dev/null || continue
+    kafka_stop_in "$d" &
+    pids+=($!)
+  done
+  local failed=0 p
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  ((failed == 0)) || die "could not stop every Kafka node"
+}
+
+kafka_node 1
 # ---------------------------------------------------------------- commands
 
 cmd_env() {
@@ -606,45 +742,63 @@ export PGUSER=$PG_USER
 export PGPASSWORD=$PG_PASSWORD
 export DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT
 export REDIS_URL=redis://$HOST:$REDIS_PORT
-export KAFKA_BROKERS=$HOST:$KAFKA_PORT
+export KAFKA_BROKERS=$(kafka_bootstrap)
 EOF
 }
 
+# The services named on the command line (default all), checked.
+SERVICES=()
+pick_services() {
+  local s
+  for s in "$@"; do
+    case $s in postgres | redis | kafka) SERVICES+=("$s") ;; *) die "unknown service $s (postgres, redis or kafka)" ;; esac
+  done
+  ((${#SERVICES[@]})) || SERVICES=(postgres redis kafka)
+}
+wants() { [[ " ${SERVICES[*]} " == *" $1 "* ]]; }
+
 cmd_up() {
   local t0=$SECONDS
+  pick_services "$@"
   take_lock
   if [ -n "$EXTRA_ADDRESS" ] && ! ip -o addr show | grep -qF " $EXTRA_ADDRESS/"; then
     die "INFRA_EXTRA_ADDRESS=$EXTRA_ADDRESS is not an address of this machine"
   fi
-  pg_up
-  redis_up
-  kafka_up
+  if wants postgres; then pg_up; fi
+  if wants redis; then redis_up; fi
+  if wants kafka; then kafka_up; fi
   # A server that was reused (already running) may not listen there: say so rather than hang a client.
   local port
-  if [ -n "$EXTRA_ADDRESS" ]; then
-    for port in "$PGPORT" "$REDIS_PORT" "$KAFKA_EXTRA_PORT"; do
+  if [ -n "$EXTRA_ADDRESS" ] && [ ${#SERVICES[@]} -eq 3 ]; then
+    for port in "$PGPORT" "$REDIS_PORT" $(for i in $(kafka_nodes); do echo $((KAFKA_EXTRA_PORT + (i - 1) * KAFKA_NODE_STEP)); done); do
       (exec 3<>"/dev/tcp/$EXTRA_ADDRESS/$port") 2>/dev/null ||
         die "nothing listens on $EXTRA_ADDRESS:$port (INFRA_EXTRA_ADDRESS): a server started without it was reused; 'scripts/infra.sh down' then 'up'"
     done
   fi
-  cat <<EOF
-Infrastructure is up ($((SECONDS - t0))s); data and logs under $INFRA_DIR
-  PostgreSQL  host $HOST port $PGPORT  user $PG_USER password $PG_PASSWORD
-              DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT  (append /<database>)
-  Redis       REDIS_URL=redis://$HOST:$REDIS_PORT
-  Kafka       KAFKA_BROKERS=$HOST:$KAFKA_PORT
-${EXTRA_ADDRESS:+  Also on     $EXTRA_ADDRESS: PostgreSQL $PGPORT, Redis $REDIS_PORT, Kafka $KAFKA_EXTRA_PORT
-}Load these into a shell with:  eval "\$(scripts/infra.sh env)"
-EOF
+  echo "Infrastructure is up ($((SECONDS - t0))s): ${SERVICES[*]}; data and logs under $INFRA_DIR"
+  if wants postgres; then
+    echo "  PostgreSQL  host $HOST port $PGPORT  user $PG_USER password $PG_PASSWORD"
+    echo "              DATABASE_URL=postgres://$PG_USER:$PG_PASSWORD@$HOST:$PGPORT  (append /<database>)"
+  fi
+  if wants redis; then echo "  Redis       REDIS_URL=redis://$HOST:$REDIS_PORT"; fi
+  if wants kafka; then
+    echo "  Kafka       KAFKA_BROKERS=$(kafka_bootstrap)$([ "$KAFKA_BROKERS_COUNT" -eq 1 ] || echo " (replication factor 3, min.insync.replicas 2)")"
+  fi
+  if [ -n "$EXTRA_ADDRESS" ]; then
+    echo "  Also on     $EXTRA_ADDRESS: PostgreSQL $PGPORT, Redis $REDIS_PORT, Kafka $KAFKA_EXTRA_PORT"
+  fi
+  # shellcheck disable=SC2016  # printed for the user to run
+  echo 'Load these into a shell with:  eval "$(scripts/infra.sh env)"'
 }
 
 cmd_down() {
+  pick_services "$@"
   take_lock
   # Reverse order: apps' consumers go quiet before the databases do.
-  kafka_down
-  redis_down
-  pg_down
-  say "down (data kept under $INFRA_DIR)"
+  if wants kafka; then kafka_down; fi
+  if wants redis; then redis_down; fi
+  if wants postgres; then pg_down; fi
+  say "down: ${SERVICES[*]} (data kept under $INFRA_DIR)"
 }
 
 cmd_status() {
@@ -659,30 +813,34 @@ cmd_status() {
     echo "redis     up    $HOST:$REDIS_PORT ($how)"
   else echo "redis     down  $HOST:$REDIS_PORT"; down=1; fi
 
-  local kpid; kpid=$(kafka_our_pid || true)
-  if [ -f "$KAFKA_TOOL/KafkaCheck.class" ] && port_open "$KAFKA_PORT" && kafka_tool "$HOST:$KAFKA_PORT" wait 5 >/dev/null 2>&1; then
-    [ -n "$kpid" ] && how="ours, pid $kpid" || how="not started by this script"
-    echo "kafka     up    $HOST:$KAFKA_PORT ($how)"
-  elif [ -n "$kpid" ]; then echo "kafka     down  $HOST:$KAFKA_PORT (pid $kpid runs but does not answer yet)"; down=1
-  else echo "kafka     down  $HOST:$KAFKA_PORT"; down=1; fi
+  local kpid i
+  for i in $(kafka_nodes); do
+    kafka_node "$i"
+    kpid=$(kafka_our_pid || true)
+    if [ -f "$KAFKA_TOOL/KafkaCheck.class" ] && port_open "$N_PORT" && kafka_tool "$HOST:$N_PORT" wait 5 >/dev/null 2>&1; then
+      [ -n "$kpid" ] && how="ours, pid $kpid" || how="not started by this script"
+      echo "kafka     up    $HOST:$N_PORT ($how)"
+    elif [ -n "$kpid" ]; then echo "kafka     down  $HOST:$N_PORT (pid $kpid runs but does not answer yet)"; down=1
+    else echo "kafka     down  $HOST:$N_PORT"; down=1; fi
+  done
   return $((down ? 3 : 0))
 }
 
 cmd_topics() {
   [ -f "$KAFKA_TOOL/KafkaCheck.class" ] || die "run 'scripts/infra.sh up' first"
   case ${1:-list} in
-    list) kafka_tool "$HOST:$KAFKA_PORT" list ;;
-    create) [ -n "${2:-}" ] || die "usage: topics create NAME [PARTITIONS]"; kafka_tool "$HOST:$KAFKA_PORT" create "$2" ${3:+"$3"} ;;
-    delete) [ -n "${2:-}" ] || die "usage: topics delete NAME"; kafka_tool "$HOST:$KAFKA_PORT" delete "$2" ;;
+    list) kafka_tool "$(kafka_bootstrap)" list ;;
+    create) [ -n "${2:-}" ] || die "usage: topics create NAME [PARTITIONS]"; kafka_tool "$(kafka_bootstrap)" create "$2" ${3:+"$3"} ;;
+    delete) [ -n "${2:-}" ] || die "usage: topics delete NAME"; kafka_tool "$(kafka_bootstrap)" delete "$2" ;;
     *) die "usage: scripts/infra.sh topics [list | create NAME [PARTITIONS] | delete NAME]" ;;
   esac
 }
 
 case ${1:-} in
-  up) cmd_up ;;
-  down) cmd_down ;;
+  up) shift; cmd_up "$@" ;;
+  down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   topics) shift; cmd_topics "$@" ;;
-  *) echo "usage: $0 up|down|status|env|topics [list|create NAME [PARTITIONS]|delete NAME]" >&2; exit 64 ;;
+  *) echo "usage: $0 up|down [postgres|redis|kafka ...] | status | env | topics [list|create NAME [PARTITIONS]|delete NAME]" >&2; exit 64 ;;
 esac

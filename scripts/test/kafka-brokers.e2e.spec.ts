@@ -1,0 +1,159 @@
+/**
+ * `KAFKA_BROKERS_COUNT=3 scripts/infra.sh up kafka`: three KRaft nodes on loopback that replicate like
+ * production. Started here in a directory and on ports of their own (the test run's Kafka is left
+ * alone): the kit's topics get three replicas and min.insync.replicas 2, the kit's producer (acks from
+ * every in-sync replica) keeps publishing when the node leading a partition is SIGKILLed, nothing
+ * written is lost or doubled, and `up` brings the killed node back into every partition's ISR.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createKafka, envelope, type KafkaClient } from '../../platform/src/kafka.js';
+import { createLogger } from '../../platform/src/logger.js';
+import { waitFor } from '../../platform/src/testing/wait-for.js';
+
+const INFRA = resolve(import.meta.dirname, '../infra.sh');
+const TOPIC = 'replication.check.v1';
+
+/** Free on loopback now (nothing listens there). */
+const isFree = (port: number) =>
+  new Promise<boolean>((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+
+/** A first-node port whose three nodes' broker and controller ports (+0/+1, +10/+11, +20/+21) are free. */
+async function freeBasePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 2_000) * 10;
+    const ports = [0, 1, 10, 11, 20, 21].map((offset) => base + offset);
+    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
+  }
+  throw new Error('no free ports for three Kafka nodes');
+}
+
+describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let brokers: string[];
+  let kafka: KafkaClient;
+  let admin: Awaited<ReturnType<KafkaClient['admin']>>;
+
+  const infra = (...args: string[]) =>
+    new Promise<string>((done, fail) => {
+      execFile('bash', [INFRA, ...args], { env, timeout: 180_000 }, (error, stdout, stderr) =>
+        error ? fail(new Error(`infra.sh ${args.join(' ')} failed: ${stderr}`)) : done(`${stdout}${stderr}`),
+      );
+    });
+  const nodePid = (node: number) =>
+    Number(readFileSync(join(dir, 'kafka', 'brokers-3', `node-${node}`, 'kafka.pid'), 'utf8').trim());
+  const partitions = async () => (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics[0]!.partitions;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kafka-brokers-'));
+    const base = await freeBasePort();
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      INFRA_DIR: dir,
+      KAFKA_BROKERS_COUNT: '3',
+      KAFKA_PORT: String(base),
+      KAFKA_CONTROLLER_PORT: String(base + 1),
+    };
+    const output = await infra('up', 'kafka');
+    expect(output).toContain('metadata answered: 3 broker(s)');
+    brokers = [base, base + 10, base + 20].map((port) => `127.0.0.1:${port}`);
+    expect(await infra('env')).toContain(`export KAFKA_BROKERS=${brokers.join(',')}\n`);
+    kafka = createKafka({
+      clientId: 'replication-check',
+      brokers,
+      logger: createLogger('test', { level: 'silent' }),
+    });
+    admin = await kafka.admin();
+  }, 240_000);
+
+  afterAll(async () => {
+    await admin?.disconnect();
+    if (env) await infra('down', 'kafka').catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it('creates the kit’s topics with three replicas and min.insync.replicas 2, all in sync', async () => {
+    const cluster = await admin.describeCluster();
+    expect(cluster.brokers.map((broker) => broker.nodeId).sort()).toEqual([1, 2, 3]);
+    await kafka.ensureTopics([TOPIC]);
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      // 2: ConfigResourceTypes.TOPIC
+      resources: [{ type: 2, name: TOPIC, configNames: ['min.insync.replicas'] }],
+    });
+    expect(resources[0]!.configEntries.map((entry) => [entry.configName, entry.configValue])).toEqual([
+      ['min.insync.replicas', '2'],
+    ]);
+    const parts = await partitions();
+    expect(parts).toHaveLength(3);
+    for (const partition of parts) {
+      expect(partition.replicas.sort()).toEqual([1, 2, 3]);
+      expect(partition.isr.sort()).toEqual([1, 2, 3]);
+    }
+  });
+
+  it('keeps publishing with acks from all in-sync replicas when a partition’s leader is SIGKILLed, loses and doubles nothing, and takes the node back', async () => {
+    const producer = await kafka.producer();
+    const consumer = kafka.kafka.consumer({ groupId: `replication-check-${randomUUID()}` });
+    const sent: string[] = [];
+    const received: string[] = [];
+    const publish = async (count: number) => {
+      const events = Array.from({ length: count }, (_, i) =>
+        envelope(TOPIC, `key-${sent.length + i}`, { n: sent.length + i }),
+      );
+      await producer.publish(events);
+      sent.push(...events.map((event) => event.id));
+    };
+    try {
+      // A subscriber reads throughout, as the services' consumers do.
+      await consumer.connect();
+      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          received.push((JSON.parse(message.value!.toString()) as { id: string }).id);
+        },
+      });
+      await publish(10);
+      await waitFor(() => received.length >= 10, 60_000, 'the first ten messages');
+
+      const leader = (await partitions()).find((partition) => partition.partitionId === 0)!.leader;
+      process.kill(nodePid(leader), 'SIGKILL');
+      // Acknowledged by the two nodes left: once the controller has fenced the dead one, it leaves the ISR.
+      await publish(10);
+      await waitFor(
+        async () => (await partitions()).every((partition) => !partition.isr.includes(leader)),
+        60_000,
+        `node ${leader} to leave every ISR`,
+      );
+      expect((await partitions()).find((partition) => partition.partitionId === 0)!.leader).not.toBe(leader);
+      await publish(10);
+
+      // Every message once, read from the surviving replicas.
+      await waitFor(() => received.length >= sent.length, 60_000, 'every published message');
+      expect([...received].sort()).toEqual([...sent].sort());
+    } finally {
+      await consumer.disconnect();
+      await producer.disconnect();
+    }
+
+    // `up` again restarts the killed node (the others are reused) and it catches up into every ISR.
+    const restarted = await infra('up', 'kafka');
+    expect(restarted.match(/starting node \d/g)).toHaveLength(1);
+    await waitFor(
+      async () => (await partitions()).every((partition) => partition.isr.length === 3),
+      60_000,
+      'all three nodes back in every ISR',
+    );
+  }, 240_000);
+});
