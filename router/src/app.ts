@@ -34,6 +34,7 @@ import {
   type OperationLimits,
 } from './plugins/operation-limits.plugin.js';
 import { operationMetricsPlugin } from './plugins/operation-metrics.plugin.js';
+import { subscriptionsOverHttpPlugin } from './plugins/subscriptions-over-http.plugin.js';
 import { supergraphReadiness } from './readiness.js';
 import { forwardedFor, requestIdFrom, traceContextFrom, type RouterContext } from './request-context.js';
 import {
@@ -262,7 +263,9 @@ export function buildRouter(options: RouterOptions): Router {
       requestLogPlugin<RouterContext>(),
       tracingPlugin<RouterContext>(),
       unavailableStatusPlugin<RouterContext>({ codes: RETRYABLE_CODES }),
-      // Both refuse in didResolveOperation, before the gateway plans: limits first.
+      // These refuse in didResolveOperation, before the gateway plans: a subscription sent over HTTP
+      // first, then limits, then access directives.
+      subscriptionsOverHttpPlugin<RouterContext>(),
       operationLimitsPlugin<RouterContext>(limits),
       accessDirectivesPlugin<RouterContext>({ requirementsFor: (schema) => accessRules.get(schema) }),
     ],

@@ -144,6 +144,25 @@ describe('router: subscriptions over graphql-ws', () => {
     expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
   });
 
+  it('refuses a subscription sent over HTTP with 400 BAD_REQUEST naming the WebSocket transport, and subscribes to nothing', async () => {
+    const response = await fetch(router.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.token('u1')}` },
+      body: JSON.stringify({ query: PARCEL, variables: { id: 'x1' } }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message:
+            'Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    expect(tracking.subscribers).toBe(0);
+  });
+
   it('refuses an anonymous subscription to an @authenticated field, and invalid documents, with codes', async () => {
     const anonymous = client();
     const refused = subscribe(anonymous, PARCEL, { id: 'x1' });
