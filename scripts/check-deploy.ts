@@ -5,8 +5,10 @@
  *     into .local/k8s/bin (scripts/k8s/build.sh): built once, seconds afterwards;
  *  2. etcd + kube-apiserver on loopback (scripts/k8s/control-plane.ts), every operator CRD of deploy/crds
  *     server-side applied and Established, strict JSON schemas of every kind from its /openapi/v3;
+ *     the cluster-wide Istio policy of istio/ server-side applied (strict field validation);
  *  3. for every value set of helm/ecommerce-platform/ci/: helm lint --strict, helm template,
- *     kubeconform -strict; checkov on all rendered manifests (skips: scripts/deploy/checkov-skips.yaml);
+ *     kubeconform -strict (and istio/'s manifests); checkov on all rendered manifests (skips:
+ *     scripts/deploy/checkov-skips.yaml);
  *  4. for every value set: a namespace enforcing Pod Security `restricted`, every pod the set would
  *     create offered to admission as a dry-run Pod, `helm install`, then `helm upgrade` with the
  *     production values;
@@ -28,7 +30,9 @@ import { writeOpenApiSchemas } from './deploy/openapi-schemas.js';
 import {
   CHART_DIR,
   CRD_DIR,
+  MESH_DIR,
   StepError,
+  applyCustomResources,
   checkov,
   createRestrictedNamespace,
   helmInstall,
@@ -36,6 +40,7 @@ import {
   helmTemplate,
   installCrds,
   kubeconform,
+  meshManifests,
   parseManifests,
   podSecurity,
   scratch,
@@ -109,11 +114,19 @@ async function main() {
     cp = await step('etcd + kube-apiserver ready', () => controlPlane);
     const crds = await step('operator CRDs server-side applied and Established', () => installCrds(cp!));
     process.stdout.write(`    ${crds} CRDs\n`);
+    const mesh = await step('istio/ (cluster-wide Istio policy) server-side applied', () =>
+      applyCustomResources(cp!, meshManifests()),
+    );
+    process.stdout.write(`    ${mesh} resources\n`);
     const schemas = await step(`JSON schemas from /openapi/v3 (${KUBERNETES_VERSION})`, () =>
       builtinSchemas(cp!),
     );
     await step('kubeconform -strict', async () => {
       for (const name of sets.keys()) await kubeconform(join(renderedDir, `${name}.yaml`), schemas);
+      for (const f of readdirSync(MESH_DIR)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort())
+        await kubeconform(join(MESH_DIR, f), schemas);
     });
     await step('checkov', () => checkov(renderedDir));
     for (const [name, file] of sets) {

@@ -357,3 +357,51 @@ export function scratch(...parts: string[]): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** The cluster-wide Istio policy under istio/ (applied once per cluster): every *.yaml document. */
+export const MESH_DIR = join(ROOT, 'istio');
+export function meshManifests(dir = MESH_DIR): Record<string, any>[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8')));
+}
+
+/**
+ * Server-side applies custom resources (their CRDs installed and Established), creating each one's
+ * namespace first; the API server's refusals (schema, unknown fields) fail the step.
+ */
+export async function applyCustomResources(
+  cp: ControlPlane,
+  resources: Record<string, any>[],
+  crds = crdDocuments(),
+): Promise<number> {
+  for (const resource of resources) {
+    const [group, version] = (resource.apiVersion as string).split('/');
+    const crd = crds.find((c) => c.spec.group === group && c.spec.names.kind === resource.kind);
+    const what = `${resource.kind}/${resource.metadata?.name}`;
+    if (!crd) throw new StepError(`apply ${what}`, `no CRD of ${resource.apiVersion} ${resource.kind}`);
+    const namespace = resource.metadata.namespace as string | undefined;
+    let path = `/apis/${group}/${version}`;
+    if (crd.spec.scope === 'Namespaced') {
+      if (!namespace) throw new StepError(`apply ${what}`, 'a namespaced resource without a namespace');
+      const created = await cp.api('POST', '/api/v1/namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: namespace },
+      });
+      if (created.status >= 300 && created.status !== 409)
+        throw new StepError(`namespace ${namespace}`, created.body);
+      path += `/namespaces/${namespace}`;
+    }
+    const response = await cp.api(
+      'PATCH',
+      `${path}/${crd.spec.names.plural}/${resource.metadata.name}?fieldManager=check-deploy&force=true&fieldValidation=Strict`,
+      resource,
+      'application/apply-patch+yaml',
+    );
+    if (response.status >= 300) throw new StepError(`apply ${what}`, response.body);
+    if (response.warnings.length) throw new StepError(`apply ${what}`, response.warnings.join('; '));
+  }
+  return resources.length;
+}
