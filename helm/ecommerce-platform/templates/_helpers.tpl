@@ -9,13 +9,13 @@ release name.
 {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of every object: the common ones plus name and component. Args: root, name, component. */}}
+{{/* Labels of every object: the common ones plus name and component. Args: root, name, component, [versionTag]. */}}
 {{- define "ecommerce.labels" -}}
 {{- $root := .root -}}
 helm.sh/chart: {{ include "ecommerce.chart" $root }}
 app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/instance: {{ $root.Release.Name }}
-app.kubernetes.io/version: {{ include "ecommerce.imageTag" (dict "root" $root "image" (dict)) | quote }}
+app.kubernetes.io/version: {{ .versionTag | default (include "ecommerce.imageTag" (dict "root" $root "image" (dict))) | quote }}
 app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/part-of: ecommerce-platform
 app.kubernetes.io/managed-by: {{ $root.Release.Service }}
@@ -248,4 +248,28 @@ readinessProbe:
   periodSeconds: {{ $p.readiness.periodSeconds }}
   failureThreshold: {{ $p.readiness.failureThreshold }}
   timeoutSeconds: {{ $p.readiness.timeoutSeconds }}
+{{- end }}
+
+{{/*
+Whether a service runs canary pods: canary.enabled and the service is in canary.services (which
+needs istio.enabled: only the VirtualServices split traffic by weight). Args: root, name.
+*/}}
+{{- define "ecommerce.canary" -}}
+{{- $canary := .root.Values.canary -}}
+{{- if $canary.enabled -}}
+{{- if not .root.Values.istio.enabled -}}
+{{- fail "canary.enabled needs istio.enabled (the VirtualServices split the traffic)" -}}
+{{- end -}}
+{{- if has .name $canary.services -}}true{{- end -}}
+{{- end -}}
+{{- end }}
+
+{{/* A service's in-cluster host name. Args: root, name. */}}
+{{- define "ecommerce.host" -}}
+{{- printf "%s.%s.svc.cluster.local" .name .root.Release.Namespace -}}
+{{- end }}
+
+{{/* An Istio principal of a service account. Args: root, namespace, serviceAccount. */}}
+{{- define "ecommerce.principal" -}}
+{{- printf "%s/ns/%s/sa/%s" .root.Values.istio.trustDomain .namespace .serviceAccount -}}
 {{- end }}

@@ -8,13 +8,23 @@ HorizontalPodAutoscaler and ServiceMonitor. templates/subgraphs/ ranges them ove
 {{/*
 Deployment. Extra args: env (YAML list text of the service's own variables), volumes and
 volumeMounts (YAML list text, besides /tmp), scaled (true when an HPA or KEDA owns replicas),
-preStop (sleep preStopSleepSeconds before SIGTERM).
+preStop (sleep preStopSleepSeconds before SIGTERM), canary (true: the Deployment <name>-canary of
+canary.replicas pods labelled version=canary on canary.image.tag, selected by that label too; the
+stable pods are labelled version=stable, and the Service selects both).
 */}}
 {{- define "ecommerce.deployment" -}}
 {{- $root := .root -}}
 {{- $svc := .svc -}}
 {{- $s := include "ecommerce.settings" . | fromYaml -}}
 {{- $image := $svc.image | default dict -}}
+{{- $version := "stable" -}}
+{{- if .canary }}
+{{- $version = "canary" -}}
+{{- $_ := set $s "replicas" $root.Values.canary.replicas -}}
+{{- $image = dict "repository" $image.repository "pullPolicy" $image.pullPolicy "tag" (required "canary.image.tag is required when canary.enabled is true" $root.Values.canary.image.tag) -}}
+{{- $_ := set . "objectName" (printf "%s-canary" .name) -}}
+{{- $_ := set . "versionTag" $image.tag -}}
+{{- end }}
 {{- $imageArgs := dict "root" $root "name" .name "image" $image -}}
 apiVersion: apps/v1
 kind: Deployment
@@ -28,6 +38,9 @@ spec:
   selector:
     matchLabels:
       {{- include "ecommerce.selectorLabels" . | nindent 6 }}
+      {{- if .canary }}
+      version: canary
+      {{- end }}
   strategy:
     type: RollingUpdate
     rollingUpdate:
@@ -41,6 +54,8 @@ spec:
         {{- with $s.podLabels }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
+        # The DestinationRules' subsets (stable, canary) select by it.
+        version: {{ $version }}
       {{- with $s.podAnnotations }}
       annotations:
         {{- toYaml . | nindent 8 }}
@@ -213,4 +228,16 @@ spec:
       path: /metrics
       interval: {{ $sm.interval }}
       scrapeTimeout: {{ $sm.scrapeTimeout }}
+      {{- with .root.Values.istio }}
+      {{- if .enabled }}
+      # Under STRICT mTLS Prometheus scrapes with the workload certificate its sidecar writes
+      # (the certificate names no host, so the name is not verified; the chain is).
+      scheme: https
+      tlsConfig:
+        caFile: {{ .prometheus.certDir }}/root-cert.pem
+        certFile: {{ .prometheus.certDir }}/cert-chain.pem
+        keyFile: {{ .prometheus.certDir }}/key.pem
+        insecureSkipVerify: true
+      {{- end }}
+      {{- end }}
 {{- end }}

@@ -236,8 +236,10 @@ describe.each([...sets.keys()])('value set %s', (set) => {
       for (const scaler of [...hpa, ...scaledObject]) expect(scaler.spec.scaleTargetRef.name).toBe(name);
     }
     // Nothing is rendered for a service that is not in supergraph.yaml.
+    // (and the canary Deployments, <service>-canary, of the services canary.services names).
+    const canaries: string[] = v.canary.enabled ? v.canary.services : [];
     const deployments = find(manifests(), 'Deployment').map((d) => d.metadata.name as string);
-    expect(deployments.sort()).toEqual([...SERVICES].sort());
+    expect(deployments.sort()).toEqual([...SERVICES, ...canaries.map((c) => `${c}-canary`)].sort());
   });
 
   it('a KEDA trigger per consumed topic, on the subgraph consumer group, never past the partitions', () => {
@@ -457,6 +459,171 @@ describe.each([...sets.keys()])('value set %s', (set) => {
     }
   });
 
+  it('Istio: STRICT mTLS, subsets on the rendered pod labels, canary routes, the NetworkPolicies as principals', () => {
+    const v = values();
+    const istioObjects = manifests().filter((m) => /\.istio\.io\//.test(m.apiVersion));
+    const canaries: string[] = v.istio.enabled && v.canary.enabled ? v.canary.services : [];
+    const deployments = find(manifests(), 'Deployment');
+    const podLabels = (d: Manifest) => d.spec.template.metadata.labels as Record<string, string>;
+    const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+      Object.entries(selector).every(([k, value]) => labels[k] === value);
+    // Every service's pods say which version they are; only canary Deployments say canary.
+    for (const d of deployments.filter((d) => SERVICES.includes(d.metadata.name)))
+      expect(podLabels(d).version).toBe('stable');
+    for (const d of deployments.filter((d) => !SERVICES.includes(d.metadata.name))) {
+      const name = (d.metadata.name as string).replace(/-canary$/, '');
+      expect(d.metadata.name).toBe(`${name}-canary`);
+      expect(canaries).toContain(name);
+      const stable = one(manifests(), 'Deployment', name);
+      expect(podLabels(d).version).toBe('canary');
+      expect(d.spec.selector.matchLabels).toEqual({ ...stable.spec.selector.matchLabels, version: 'canary' });
+      expect(d.spec.replicas).toBe(v.canary.replicas);
+      expect(d.spec.template.spec.serviceAccountName).toBe(stable.spec.template.spec.serviceAccountName);
+      expect(d.spec.template.spec.containers[0].image).toMatch(new RegExp(`:${v.canary.image.tag}$`));
+      expect(d.spec.template.spec.containers[0].image).not.toBe(
+        stable.spec.template.spec.containers[0].image,
+      );
+      // The service's Service sends to it too; no autoscaler scales it.
+      expect(matches(one(manifests(), 'Service', name).spec.selector, podLabels(d))).toBe(true);
+      expect(find(manifests(), 'HorizontalPodAutoscaler', d.metadata.name)).toEqual([]);
+      expect(find(manifests(), 'ScaledObject', d.metadata.name)).toEqual([]);
+    }
+    expect(
+      deployments
+        .filter((d) => podLabels(d).version === 'canary')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(canaries.map((c) => `${c}-canary`).sort());
+    if (!v.istio.enabled) {
+      expect(istioObjects).toEqual([]);
+      for (const m of find(manifests(), 'ServiceMonitor'))
+        for (const e of m.spec.endpoints) expect(e.scheme ?? 'http').toBe('http');
+      return;
+    }
+
+    // STRICT mTLS for the whole namespace, no port let off.
+    const peer = find(manifests(), 'PeerAuthentication');
+    expect(peer).toHaveLength(1);
+    expect(peer[0]!.metadata.namespace).toBe(NAMESPACE);
+    expect(peer[0]!.spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(istioObjects.map((m) => m.metadata.namespace).every((ns) => ns === NAMESPACE)).toBe(true);
+
+    const principal = (namespace: string, sa: string) => `${v.istio.trustDomain}/ns/${namespace}/sa/${sa}`;
+    const policies = find(manifests(), 'NetworkPolicy');
+    expect(policies.length).toBeGreaterThan(0); // the AuthorizationPolicies mirror them
+    for (const name of SERVICES) {
+      const port = name === 'router' ? v.router.port : v.subgraphs[name].port;
+      const host = `${name}.${NAMESPACE}.svc.cluster.local`;
+      const service = one(manifests(), 'Service', name);
+      const pods = deployments.filter((d) => matches(service.spec.selector, podLabels(d)));
+      expect(pods.length).toBe(canaries.includes(name) ? 2 : 1);
+
+      // Subsets select exactly the stable pods and exactly the canary pods the chart renders.
+      const rule = one(manifests(), 'DestinationRule', name);
+      expect(rule.spec.host).toBe(host);
+      expect(rule.spec.trafficPolicy.connectionPool).toEqual(v.istio.connectionPool);
+      expect(rule.spec.trafficPolicy.outlierDetection).toEqual(v.istio.outlierDetection);
+      const subsets = new Map<string, Record<string, string>>(
+        rule.spec.subsets.map((s: Manifest) => [s.name, s.labels]),
+      );
+      expect([...subsets.keys()].sort()).toEqual(['canary', 'stable']);
+      const selected = (subset: string) =>
+        pods.filter((d) => matches(subsets.get(subset)!, podLabels(d))).map((d) => d.metadata.name);
+      expect(selected('stable')).toEqual([name]);
+      expect(selected('canary')).toEqual(canaries.includes(name) ? [`${name}-canary`] : []);
+
+      // The header route first, then the weights: 100 in all, canary.weight to the canary.
+      const vs = one(manifests(), 'VirtualService', name);
+      expect(vs.spec.hosts[0]).toBe(host);
+      const destinations = (route: Manifest[]) =>
+        route.map((r) => {
+          expect(r.destination.host).toBe(host);
+          expect(r.destination.port.number).toBe(port);
+          return { subset: r.destination.subset as string, weight: (r.weight as number | undefined) ?? 100 };
+        });
+      if (canaries.includes(name)) {
+        expect(vs.spec.http).toHaveLength(2);
+        const [header, weighted] = vs.spec.http as Manifest[];
+        expect(header!.match).toEqual([{ headers: { 'x-canary': { exact: 'always' } } }]);
+        expect(destinations(header!.route)).toEqual([{ subset: 'canary', weight: 100 }]);
+        expect(weighted!.match).toBeUndefined();
+        const split = destinations(weighted!.route);
+        expect(split.reduce((sum, d) => sum + d.weight, 0)).toBe(100);
+        expect(split.find((d) => d.subset === 'canary')!.weight).toBe(v.canary.weight);
+        expect(split.find((d) => d.subset === 'stable')!.weight).toBe(100 - v.canary.weight);
+      } else {
+        expect(vs.spec.http).toHaveLength(1);
+        expect(vs.spec.http[0].match).toBeUndefined();
+        expect(destinations(vs.spec.http[0].route)).toEqual([{ subset: 'stable', weight: 100 }]);
+      }
+
+      // Principals on the service's port: exactly the services its NetworkPolicy admits, as the
+      // service accounts their Deployments run as (the router's: the ingress gateway instead).
+      const policy = one(manifests(), 'AuthorizationPolicy', name);
+      expect(policy.spec.action).toBe('ALLOW');
+      expect(policy.spec.selector.matchLabels).toEqual(service.spec.selector);
+      const onPort = (r: Manifest) => r.to.every((t: Manifest) => t.operation.ports.join() === String(port));
+      const rules = policy.spec.rules as Manifest[];
+      expect(rules.every(onPort)).toBe(true);
+      const [callers, ...rest] = rules;
+      expect(callers!.to[0].operation.paths).toBeUndefined();
+      const admitted = new Set(callers!.from.flatMap((f: Manifest) => f.source.principals));
+      let expected: Set<string>;
+      if (name === 'router') {
+        const gw = v.istio.ingressGateway;
+        expected = new Set([
+          principal(gw.namespace, gw.serviceAccount),
+          ...(v.helmTest.enabled ? [principal(NAMESPACE, 'default')] : []),
+        ]);
+      } else {
+        const np = policies.find((p) => p.spec.podSelector.matchLabels?.[NAME] === name)!;
+        const peers = (np.spec.ingress as Manifest[])
+          .flatMap((r) => r.from ?? [])
+          .filter((p: Manifest) => !p.namespaceSelector && !p.ipBlock)
+          .map((p: Manifest) => p.podSelector.matchLabels as Record<string, string>)
+          .filter((l) => l['app.kubernetes.io/instance'] === RELEASE);
+        expect(peers.length).toBeGreaterThan(0);
+        expected = new Set(
+          peers.map((l) =>
+            principal(
+              NAMESPACE,
+              one(manifests(), 'Deployment', l[NAME]!).spec.template.spec.serviceAccountName,
+            ),
+          ),
+        );
+      }
+      expect(admitted).toEqual(expected);
+      // Prometheus: GET /metrics only, when ServiceMonitors scrape.
+      expect(rest).toEqual(
+        v.serviceMonitor.enabled
+          ? [
+              {
+                from: [
+                  {
+                    source: {
+                      principals: [
+                        principal(v.istio.prometheus.namespace, v.istio.prometheus.serviceAccount),
+                      ],
+                    },
+                  },
+                ],
+                to: [{ operation: { ports: [String(port)], methods: ['GET'], paths: ['/metrics'] } }],
+              },
+            ]
+          : [],
+      );
+    }
+    // ServiceMonitors scrape over Istio mTLS with Prometheus' workload certificate.
+    for (const m of find(manifests(), 'ServiceMonitor'))
+      for (const e of m.spec.endpoints) {
+        expect(e.scheme).toBe('https');
+        expect(e.tlsConfig.certFile).toBe(`${v.istio.prometheus.certDir}/cert-chain.pem`);
+        expect(e.tlsConfig.keyFile).toBe(`${v.istio.prometheus.certDir}/key.pem`);
+      }
+    // Nothing Istio but these four kinds, one of each per service (and the one PeerAuthentication).
+    expect(istioObjects.length).toBe(1 + 3 * SERVICES.length);
+  });
+
   it('no container runs as root, privileged or without requests and limits; restricted everywhere', () => {
     const pods = manifests().flatMap((m) =>
       m.kind === 'Pod'
@@ -626,6 +793,34 @@ describe('values.schema.json', () => {
     expect(lint.message).toContain(message);
     const template = await refusal(helmTemplate(CHART_DIR, file, { release: RELEASE, namespace: NAMESPACE }));
     expect(template.message).toContain(message);
+  });
+
+  it.each([
+    [
+      'canary pods without Istio (nothing would split the traffic)',
+      'canary:\n  enabled: true\n  services: [orders]\n  image:\n    tag: next\n',
+      'canary.enabled needs istio.enabled',
+    ],
+    [
+      'a canary of no service',
+      'istio:\n  enabled: true\ncanary:\n  enabled: true\n  services: [shipping]\n  image:\n    tag: next\n',
+      'canary.services: shipping is neither a subgraph nor the router',
+    ],
+    [
+      'canary pods without their tag',
+      'istio:\n  enabled: true\ncanary:\n  enabled: true\n  services: [orders]\n',
+      'canary.image.tag is required when canary.enabled is true',
+    ],
+    [
+      'a canary weight above 100',
+      'canary:\n  weight: 101\n',
+      "at '/canary/weight': maximum: got 101, want 100",
+    ],
+  ])('refuses %s', async (_, yaml, message) => {
+    const error = await refusal(
+      helmTemplate(CHART_DIR, valuesFile(yaml), { release: RELEASE, namespace: NAMESPACE }),
+    );
+    expect(error.message).toContain(message);
   });
 
   // A password pasted where the name of a Secret (or a URL without credentials) belongs: refused, and
