@@ -27,6 +27,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { readAccessRequirements, type AccessRequirements } from './access-requirements.js';
 import { corsMiddleware } from './cors.js';
+import { edgeRateLimits, type RateLimitOptions } from './rate-limits.js';
 import { accessDirectivesPlugin } from './plugins/access-directives.plugin.js';
 import {
   DEFAULT_OPERATION_LIMITS,
@@ -36,7 +37,13 @@ import {
 import { operationMetricsPlugin } from './plugins/operation-metrics.plugin.js';
 import { subscriptionsOverHttpPlugin } from './plugins/subscriptions-over-http.plugin.js';
 import { supergraphReadiness } from './readiness.js';
-import { forwardedFor, requestIdFrom, traceContextFrom, type RouterContext } from './request-context.js';
+import {
+  clientAddress,
+  forwardedFor,
+  requestIdFrom,
+  traceContextFrom,
+  type RouterContext,
+} from './request-context.js';
 import {
   edgeAuthError,
   formatRouterError,
@@ -111,6 +118,11 @@ export interface RouterOptions {
    * Empty (the default): no CORS headers at all, so only same-origin pages can read answers.
    */
   corsOrigins?: readonly string[];
+  /**
+   * Per-client rate limits counted in Redis (anonymous clients by address, signed-in ones by user id), for
+   * HTTP requests and WebSocket subscribe messages alike. Default: none.
+   */
+  rateLimits?: RateLimitOptions;
   /** Limits of the WebSocket transport; each defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
   websocket?: Partial<WebSocketLimits>;
   /** Reconnect backoff of the router's WebSocket connections to subgraphs (ms). */
@@ -230,6 +242,7 @@ export function buildRouter(options: RouterOptions): Router {
       subgraphs: servedSubgraphs,
     });
   });
+  const rateLimits = options.rateLimits ? edgeRateLimits(options.rateLimits, { logger, metrics }) : undefined;
   const readiness = supergraphReadiness({ subgraphs: () => servedSubgraphs, ...options.readiness });
 
   const app = express();
@@ -347,6 +360,16 @@ export function buildRouter(options: RouterOptions): Router {
       else requestLogger.error({ err: error }, 'token verification failed');
       throw refused;
     }
+    // After the token (a signed-in client counts by user id), before parsing: a refusal costs nothing.
+    const limited = await rateLimits?.check({
+      viewer,
+      address: clientAddress(
+        req.headers['x-forwarded-for'],
+        req.socket.remoteAddress,
+        options.trustProxy ?? false,
+      ),
+    });
+    if (limited) throw limited;
     const forwarded = forwardedFor(
       req.headers['x-forwarded-for'],
       req.socket.remoteAddress,
@@ -403,6 +426,7 @@ export function buildRouter(options: RouterOptions): Router {
     maxMessageBytes: limits.maxRequestBytes,
     production,
     trustProxy: options.trustProxy ?? false,
+    rateLimits,
   });
 
   let started: Promise<void> | undefined;
@@ -411,7 +435,7 @@ export function buildRouter(options: RouterOptions): Router {
     httpServer,
     metrics,
     async listen(port, host = '0.0.0.0') {
-      started ??= apollo.start().then(() => {
+      started ??= Promise.all([apollo.start(), rateLimits?.start()]).then(() => {
         app.use(
           '/graphql',
           // The request's span first (it continues the client's traceparent), then the operation's.
@@ -436,7 +460,19 @@ export function buildRouter(options: RouterOptions): Router {
       const address = httpServer.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
       logger.info(
-        { port: address.port, supergraph: options.supergraphPath, subgraphUrls, production, sandbox },
+        {
+          port: address.port,
+          supergraph: options.supergraphPath,
+          subgraphUrls,
+          production,
+          sandbox,
+          rateLimits: options.rateLimits
+            ? {
+                anonymousPerMinute: options.rateLimits.anonymousPerMinute,
+                userPerMinute: options.rateLimits.userPerMinute,
+              }
+            : 'off',
+        },
         'router listening',
       );
       return { url: `http://${shownHost}:${address.port}`, port: address.port };
@@ -457,6 +493,7 @@ export function buildRouter(options: RouterOptions): Router {
         await upstream.close();
         if (didStart) await apollo.stop();
         else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+        await rateLimits?.close();
       })();
       return closed;
     },

@@ -112,4 +112,31 @@ describe('router config', () => {
     expect(problems('shop.example.com')).toMatch(/CORS_ORIGINS/);
     expect(problems('ftp://shop.example.com')).toMatch(/http:\/\/ or https:\/\//);
   });
+
+  it('has no rate limits unless RATE_LIMITS=true, which needs REDIS_URL', () => {
+    expect(optionsOf({}).rateLimits).toBeUndefined();
+    expect(optionsOf({ REDIS_URL: 'redis://redis:6379' }).rateLimits).toBeUndefined();
+    expect(optionsOf({ RATE_LIMITS: 'true', REDIS_URL: 'redis://redis:6379' }).rateLimits).toEqual({
+      redisUrl: 'redis://redis:6379',
+      anonymousPerMinute: 300,
+      userPerMinute: 600,
+    });
+    expect(() => loadConfig(routerEnv, { RATE_LIMITS: 'true' })).toThrow(
+      /REDIS_URL[\s\S]*required with RATE_LIMITS=true/,
+    );
+  });
+
+  it('takes the per-minute limits, 0 meaning unlimited, and refuses negative ones', () => {
+    expect(
+      optionsOf({
+        RATE_LIMITS: 'true',
+        REDIS_URL: 'redis://redis:6379/1',
+        RATE_LIMIT_ANONYMOUS_PER_MINUTE: '0',
+        RATE_LIMIT_USER_PER_MINUTE: '120',
+      }).rateLimits,
+    ).toMatchObject({ anonymousPerMinute: 0, userPerMinute: 120 });
+    expect(() =>
+      loadConfig(routerEnv, { RATE_LIMIT_ANONYMOUS_PER_MINUTE: '-1', RATE_LIMIT_USER_PER_MINUTE: 'many' }),
+    ).toThrow(/RATE_LIMIT_ANONYMOUS_PER_MINUTE[\s\S]*RATE_LIMIT_USER_PER_MINUTE/);
+  });
 });

@@ -3,6 +3,7 @@ import { flag, port, serviceEnv, type Logger } from '@shop/platform';
 import { z } from 'zod';
 import type { RouterOptions } from './app.js';
 import { corsOriginProblem } from './cors.js';
+import { DEFAULT_RATE_LIMITS } from './rate-limits.js';
 
 /** `<repo>/schema/supergraph.graphql`, what `npm run compose` writes. */
 export const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(
@@ -60,6 +61,16 @@ export const routerEnv = z
     WS_MAX_CONNECTIONS_PER_CUSTOMER: positiveInt(10),
     WS_MAX_BUFFERED_EVENTS: positiveInt(100),
     WS_KEEPALIVE_MS: positiveInt(12_000),
+    /** Per-client rate limits in Redis: off unless `true` (the local stack shares one address). */
+    RATE_LIMITS: flag(false),
+    /** The Redis of the rate limits; required with RATE_LIMITS=true. */
+    REDIS_URL: z.url().optional(),
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(DEFAULT_RATE_LIMITS.anonymousPerMinute),
+    RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.userPerMinute),
     /** Origins allowed cross-origin, comma-separated, exact (`https://shop.example.com`); unset = none. */
     CORS_ORIGINS: z
       .string()
@@ -78,6 +89,13 @@ export const routerEnv = z
   })
   .superRefine(
     (env, ctx) => {
+      if (env.RATE_LIMITS === true && !env.REDIS_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['REDIS_URL'],
+          message: 'required with RATE_LIMITS=true (the counters live in Redis)',
+        });
+      }
       for (const [key, value] of Object.entries(env)) {
         if (!key.startsWith(SUBGRAPH_URL_PREFIX)) continue;
         const problem = /^[A-Z0-9_]+$/.test(key.slice(SUBGRAPH_URL_PREFIX.length))
@@ -123,6 +141,15 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     readiness: { cacheMs: env.READINESS_CACHE_MS },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     corsOrigins: env.CORS_ORIGINS,
+    ...(env.RATE_LIMITS && env.REDIS_URL
+      ? {
+          rateLimits: {
+            redisUrl: env.REDIS_URL,
+            anonymousPerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+            userPerMinute: env.RATE_LIMIT_USER_PER_MINUTE,
+          },
+        }
+      : {}),
     websocket: {
       connectionInitTimeoutMs: env.WS_INIT_TIMEOUT_MS,
       maxSubscriptionsPerConnection: env.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,

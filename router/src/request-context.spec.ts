@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  clientAddress,
   forwardedFor,
   isValidTraceparent,
   newTraceparent,
@@ -46,5 +47,18 @@ describe('forwardedFor', () => {
     expect(forwardedFor('6.6.6.6', '::ffff:10.0.0.5', false)).toBe('10.0.0.5');
     expect(forwardedFor('203.0.113.7', '10.0.0.5', true)).toBe('203.0.113.7, 10.0.0.5');
     expect(forwardedFor(undefined, '::1', true)).toBe('::1');
+  });
+});
+
+describe('clientAddress', () => {
+  it('is the peer unless the router trusts its proxy, whose appended address it then is', () => {
+    expect(clientAddress('6.6.6.6', '::ffff:10.0.0.5', false)).toBe('10.0.0.5');
+    expect(clientAddress(undefined, '::ffff:10.0.0.5', true)).toBe('10.0.0.5');
+    expect(clientAddress('203.0.113.7', '10.0.0.5', true)).toBe('203.0.113.7');
+  });
+
+  it('ignores the addresses a client put in front of the chain itself', () => {
+    expect(clientAddress('1.2.3.4, 203.0.113.7', '10.0.0.5', true)).toBe('203.0.113.7');
+    expect(clientAddress(['9.9.9.9', '203.0.113.7'], '10.0.0.5', true)).toBe('203.0.113.7');
   });
 });

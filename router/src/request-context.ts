@@ -84,3 +84,22 @@ export function forwardedFor(
   const chain = Array.isArray(incoming) ? incoming.join(', ') : incoming?.trim();
   return trustProxy && chain ? `${chain}, ${peer}` : peer;
 }
+
+/**
+ * The address a client is known by at the edge (rate limits): the peer, or, when `trustProxy`, the last
+ * address of the incoming `x-forwarded-for` chain, the one the trusted proxy appended for the peer it
+ * saw. Entries further left are what the client itself claimed; taking the first would let a client
+ * choose its own key by sending a header.
+ */
+export function clientAddress(
+  incoming: HeaderValue,
+  peerAddress: string | undefined,
+  trustProxy: boolean,
+): string {
+  const chain = forwardedFor(incoming, peerAddress, trustProxy)
+    .split(',')
+    .map((entry) => entry.trim());
+  // With trustProxy and a header, forwardedFor's chain ends with the peer (the proxy) itself.
+  const candidate = trustProxy && chain.length > 1 ? chain[chain.length - 2] : chain[chain.length - 1];
+  return candidate || plainAddress(peerAddress ?? 'unknown');
+}

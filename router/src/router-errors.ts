@@ -31,6 +31,20 @@ export function operationLimitExceeded(limit: LimitName, actual: number, max: nu
 }
 
 /**
+ * A client over its rate limit (`src/rate-limits.ts`): RATE_LIMITED with `retryAfterSeconds`, HTTP 429 and
+ * `Retry-After` (seconds), refused before parsing, so no subgraph is called.
+ */
+export function rateLimitExceeded(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Too many requests; try again in ${retryAfterSeconds} s`, {
+    extensions: {
+      code: ErrorCode.RATE_LIMITED,
+      retryAfterSeconds,
+      http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/**
  * The error a request gets when its token is refused at the edge: UNAUTHENTICATED with HTTP 401 and a
  * `WWW-Authenticate` header. A verifier failure that is not about the token (the JWKS cannot be fetched)
  * is SERVICE_UNAVAILABLE with HTTP 503 and `Retry-After`: the caller's token may be fine, they should retry.

@@ -11,7 +11,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
  * `router_websocket_connections`, `router_subscriptions_active`,
  * `router_subscription_events_total{outcome}` (`delivered`; `dropped` when a slow client's buffer overflowed),
  * `router_subscription_event_duration_seconds` (running one event's plan),
- * `router_upstream_subscription_connections{subgraph}`.
+ * `router_upstream_subscription_connections{subgraph}`; and for the edge's rate limits:
+ * `router_rate_limited_total{kind}` (`anonymous`, `user`: requests and subscribe messages refused) and
+ * `router_rate_limit_unchecked_total{kind}` (let through unchecked because Redis did not answer).
  */
 export function createRouterMetrics() {
   const metrics = createMetrics('router');
@@ -62,8 +64,22 @@ export function createRouterMetrics() {
     labelNames: ['subgraph'],
     registers: [metrics.registry],
   });
+  const rateLimited = new Counter({
+    name: 'router_rate_limited_total',
+    help: 'Requests and WebSocket subscribe messages refused with RATE_LIMITED, by kind (anonymous, user).',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+  });
+  const rateLimitUnchecked = new Counter({
+    name: 'router_rate_limit_unchecked_total',
+    help: 'Requests let through without a rate-limit check because Redis did not answer, by kind.',
+    labelNames: ['kind'],
+    registers: [metrics.registry],
+  });
   return {
     ...metrics,
+    rateLimited,
+    rateLimitUnchecked,
     subgraphFetchDuration,
     supergraphReloads,
     subgraphFetchesShared,

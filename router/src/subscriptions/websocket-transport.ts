@@ -24,7 +24,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { findAccessError } from '../plugins/access-directives.plugin.js';
 import { findLimitViolation, type OperationLimits } from '../plugins/operation-limits.plugin.js';
-import { forwardedFor, newTraceparent, type RouterContext } from '../request-context.js';
+import type { EdgeRateLimits } from '../rate-limits.js';
+import { clientAddress, forwardedFor, newTraceparent, type RouterContext } from '../request-context.js';
 import { edgeAuthError, formatRouterError, OPERATION_LIMIT_EXCEEDED } from '../router-errors.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { ServedSupergraph } from './served-supergraph.js';
@@ -79,6 +80,8 @@ export interface WebSocketTransportOptions {
   maxMessageBytes: number;
   production: boolean;
   trustProxy: boolean;
+  /** The edge's per-client rate limits; each subscribe message counts as one request. */
+  rateLimits?: EdgeRateLimits;
 }
 
 /** What the router knows of one client connection. */
@@ -240,9 +243,23 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
         const connection = connections.get(ctx);
         if (connection) release(connection);
       },
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const connection = ctx.extra.connection!;
         if (connection.expired) return [unauthenticated('The access token has expired')];
+        const request = ctx.extra.request;
+        const limited = await options.rateLimits?.check({
+          viewer: connection.viewer,
+          address: clientAddress(
+            request.headers['x-forwarded-for'],
+            request.socket.remoteAddress,
+            options.trustProxy,
+          ),
+        });
+        if (limited) {
+          // The HTTP status and headers mean nothing on a socket: the error alone.
+          const { http: _http, ...extensions } = limited.extensions;
+          return [new GraphQLError(limited.message, { extensions })];
+        }
         let document: DocumentNode;
         try {
           document = parse(payload.query);
