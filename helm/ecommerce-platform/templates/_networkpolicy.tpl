@@ -7,6 +7,17 @@
       {{- include "ecommerce.selectorLabels" . | nindent 6 }}
 {{- end }}
 
+{{/* Egress of a pod's Istio sidecar to istiod (xDS, certificates), when istio.enabled. */}}
+{{- define "ecommerce.meshEgress" -}}
+{{- if .Values.istio.enabled }}
+- to:
+    {{- toYaml .Values.istio.controlPlane | nindent 4 }}
+  ports:
+    - protocol: TCP
+      port: 15012
+{{- end }}
+{{- end }}
+
 {{/* Egress to the cluster DNS. */}}
 {{- define "ecommerce.dnsEgress" -}}
 - to:

@@ -380,6 +380,13 @@ describe.each([...sets.keys()])('value set %s', (set) => {
       );
     const tcp = (peers: string[], port: number) => peers.map((p) => `${p}:TCP/${port}`);
     const dns = ['dns:UDP/53', 'dns:TCP/53'];
+    // With Istio every pod's sidecar reaches istiod (xDS and certificates), and nothing more.
+    const mesh: string[] = v.istio.enabled
+      ? tcp(
+          v.istio.controlPlane.map((p: Manifest) => JSON.stringify(p)),
+          15012,
+        )
+      : [];
     const external = (service: { peers: Manifest[]; port: number }) =>
       tcp(
         service.peers.map((p) => JSON.stringify(p)),
@@ -414,6 +421,7 @@ describe.each([...sets.keys()])('value set %s', (set) => {
       expect(edges(policy.egress, 'to')).toEqual(
         new Set([
           ...dns,
+          ...mesh,
           ...(v.postgres.cnpg.enabled ? tcp(['postgres'], 5432) : external(v.postgres.external)),
           ...(v.kafka.strimzi.enabled ? tcp(['kafka'], 9092) : external(v.kafka.external)),
           ...(facts.redis ? (v.redis.enabled ? tcp([v.redis.name], 6379) : external(v.redis.external)) : []),
@@ -433,7 +441,7 @@ describe.each([...sets.keys()])('value set %s', (set) => {
       : tcp(['*'], v.router.port);
     expect(edges(router.ingress, 'from')).toEqual(new Set([...clients, ...metrics('router')]));
     expect(edges(router.egress, 'to')).toEqual(
-      new Set([...dns, ...SUBGRAPHS.flatMap((s) => tcp([s], portOf(s)))]),
+      new Set([...dns, ...mesh, ...SUBGRAPHS.flatMap((s) => tcp([s], portOf(s)))]),
     );
     // Nothing but the router is open to anyone.
     for (const policy of policies) {
@@ -445,12 +453,12 @@ describe.each([...sets.keys()])('value set %s', (set) => {
       const redis = policyOf(v.redis.name);
       const users = SUBGRAPHS.filter((s) => code.get(s)!.redis);
       expect(edges(redis.ingress, 'from')).toEqual(new Set(tcp(users, 6379)));
-      expect(redis.egress ?? []).toEqual([]);
+      expect(edges(redis.egress, 'to')).toEqual(new Set(mesh));
     }
     if (v.helmTest.enabled) {
       const test = policyOf('router-test');
       expect(edges(test.ingress, 'from')).toEqual(new Set());
-      expect(edges(test.egress, 'to')).toEqual(new Set([...dns, ...tcp(['router'], v.router.port)]));
+      expect(edges(test.egress, 'to')).toEqual(new Set([...dns, ...mesh, ...tcp(['router'], v.router.port)]));
     }
     // Every pod the chart makes is selected by a policy (so everything else is denied to it).
     for (const workload of manifests().filter((m) => ['Deployment', 'StatefulSet', 'Pod'].includes(m.kind))) {
