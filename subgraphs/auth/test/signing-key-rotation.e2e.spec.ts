@@ -105,24 +105,25 @@ describe('rotating the access-token signing key', () => {
   });
 
   it('a planned rotation switches signers at activation and retires the old key once its tokens expired', async () => {
-    // The same service on the same table, with seconds instead of minutes: JWKS cache 4 s, reload
-    // 100 ms, access tokens of 1 s, no skew. Activation at +4.1 s (room for a loaded machine between
-    // the rotation and the next signature), retirement at +5.2 s.
+    // The same service on the same table, with seconds instead of minutes: JWKS cache 5 s, reload
+    // 100 ms, access tokens of 10 s, no skew. Activation at +5.1 s (room for a loaded machine between
+    // the rotation and the next signature), retirement at +15.2 s. Tokens live long enough that none
+    // expires between being signed and being verified here, even on a loaded machine.
     const keys = createSigningKeys({
       orm: auth.runtime.orm,
       logger: createLogger('auth', { level: 'silent' }),
       issuer: 'shop-auth',
       audience: 'shop',
-      accessTokenTtlSeconds: 1,
+      accessTokenTtlSeconds: 10,
       reloadAfterMs: 100,
-      jwksMaxAgeSeconds: 4,
+      jwksMaxAgeSeconds: 5,
       clockSkewMs: 0,
     });
     await keys.ensure();
     const old = await keys.sign('user-1', ['CUSTOMER']);
     const rotation = await keys.rotate();
     expect(rotation.retiring.map((key) => key.retiredAt.getTime())).toEqual([
-      rotation.activatesAt.getTime() + 100 + 1_000,
+      rotation.activatesAt.getTime() + 100 + 10_000,
     ]);
     // Before activation: the old key signs, the new one is published.
     const early = await keys.sign('user-1', ['CUSTOMER']);
@@ -140,10 +141,11 @@ describe('rotating the access-token signing key', () => {
     );
     expect(Date.now()).toBeGreaterThanOrEqual(rotation.activatesAt.getTime());
     await expect(keys.verifyToken(switched)).resolves.toMatchObject({ id: 'user-1' });
+    await expect(keys.verifyToken(old.accessToken)).resolves.toMatchObject({ id: 'user-1' });
     // After retirement the old key is no longer published.
     await waitFor(
       async () => !(await keys.jwks()).keys.some((key) => key.kid === kidOf(old.accessToken)),
-      15_000,
+      30_000,
       'the old key to leave the JWKS',
     );
     expect(Date.now()).toBeGreaterThanOrEqual(rotation.retiring[0]!.retiredAt.getTime());
