@@ -22,6 +22,7 @@ describe('cart through the router', () => {
       { input: { name: `Cart Test ${tag}` } },
       admin,
     );
+    expect(category.errors).toBeUndefined();
     for (const [i, price] of ['12.50', '3.99'].entries()) {
       const created = await api.request(
         contract('CreateProduct'),
