@@ -5,7 +5,9 @@ import {
   type TestSubscription,
   type WebSocketTestClient,
 } from '../platform/src/testing/graphql-ws-client.js';
+import { waitFor } from '../platform/src/testing/wait-for.js';
 import { contract } from './support/contract.js';
+import { sql } from './support/database.js';
 import { ordersOf, useCatalog } from './support/shop.js';
 import { useStack } from './support/stack.js';
 
@@ -45,6 +47,29 @@ describe('subscriptions with two replicas of orders and notifications', () => {
     // feed is live on its notifications replica (router -> notifications, router-2 -> notifications-2)
     // before the first order is placed.
     await api.welcomed(customer.accessToken);
+    // ...and its event has reached both replicas' live consumers: published from the outbox (the row is
+    // visible before the relay publishes it) and no live group behind. A feed subscribing before that
+    // would receive the WELCOME live.
+    await waitFor(
+      async () => {
+        const [row] = await sql<{ n: string }>(
+          api.stack.databases.notifications!,
+          'select count(*) as n from outbox_message',
+        );
+        if (row!.n !== '0') return false;
+        for (const name of ['notifications', 'notifications-2']) {
+          const lags = [
+            ...(await api.metricsOf(name)).matchAll(
+              /^kafka_consumer_lag\{[^}]*group="[^"]*\.live\.[^"]*"[^}]*\} (\S+)$/gm,
+            ),
+          ];
+          if (lags.length === 0 || lags.some((lag) => Number(lag[1]) !== 0)) return false;
+        }
+        return true;
+      },
+      30_000,
+      'the WELCOME event to reach both notifications replicas',
+    );
     const routers = [api.stack.routerUrl, api.stack.secondRouterUrl!];
     const sockets = routers.map((url) => connect(url, customer.accessToken));
     const feeds = sockets.map((s) => s.subscribe<NotificationEvent>(contract('NotificationFeed')));
