@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, errorCodeOf, maskError } from '@shop/platform';
+import { ErrorCode, errorCodeOf, maskError, rateLimited } from '@shop/platform';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The code of an operation refused by one of the router's limits (CONTRACT.md, "Errors"). */
@@ -35,10 +35,11 @@ export function operationLimitExceeded(limit: LimitName, actual: number, max: nu
  * `Retry-After` (seconds), refused before parsing, so no subgraph is called.
  */
 export function rateLimitExceeded(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many requests; try again in ${retryAfterSeconds} s`, {
+  // The kit's RATE_LIMITED (code and retryAfterSeconds, as login throttling answers), plus the edge's HTTP.
+  const error = rateLimited(`Too many requests; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
+  return new GraphQLError(error.message, {
     extensions: {
-      code: ErrorCode.RATE_LIMITED,
-      retryAfterSeconds,
+      ...error.extensions,
       http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
     },
   });
