@@ -12,10 +12,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dropDatabase } from '../platform/src/testing/database.js';
+import { releasePort, reservePort } from '../platform/src/testing/ports.js';
 import { assertBuilt } from './built.js';
 import {
   composeSupergraph,
@@ -98,17 +98,6 @@ export interface ManagedProcess {
 /** A service's compiled bundle (scripts/build.ts). */
 const bundleOf = (service: string) => join(ROOT, 'dist', service, 'main.mjs');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 async function waitReady(url: string, child: ChildProcess, name: string, logFile: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -176,6 +165,14 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const runDir = join(STACK_DIR, isolated ? `e2e${suffix}` : 'dev');
   await mkdir(runDir, { recursive: true });
 
+  // An isolated stack's ports are reserved for it until it stops (its services restart on them).
+  const reserved: number[] = [];
+  const freePort = async () => {
+    const port = await reservePort();
+    reserved.push(port);
+    return port;
+  };
+  const releasePorts = () => reserved.splice(0).forEach(releasePort);
   const ports = new Map<string, number>();
   for (const sg of config.subgraphs)
     ports.set(sg.name, isolated ? await freePort() : Number(new URL(sg.routingUrl).port));
@@ -304,6 +301,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     }
   } catch (error) {
     await stop();
+    releasePorts();
     throw error;
   }
 
@@ -320,6 +318,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     processes,
     async stop() {
       await stop();
+      releasePorts();
       if (!isolated) return;
       await rm(runDir, { recursive: true, force: true });
       // An isolated stack's databases are its own: leave nothing behind on the shared Postgres.

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { graphql, type GraphQLResponse } from '../../platform/src/testing/graphql-client.js';
+import { releasePort, reservePort } from '../../platform/src/testing/ports.js';
 import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { contract } from '../../test/support/contract.js';
 
@@ -56,18 +56,6 @@ async function mustRun(command: string, args: string[], env: Record<string, stri
   return result.output;
 }
 
-/** A port nobody listens on right now (the router's published port). */
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
-
 const progress = (line: string) => process.stderr.write(`compose spec: ${line}\n`);
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)}s`;
 
@@ -94,7 +82,7 @@ describe('docker-compose.yml under podman', () => {
     progress(`images ready in ${seconds(since)}`);
 
     since = performance.now();
-    state.port = await freePort();
+    state.port = await reservePort(); // the router's published port
     state.routerUrl = `http://127.0.0.1:${state.port}/graphql`;
     // Returns once the router is healthy and the seed has started (depends_on), or fails with the
     // logs of the container at fault.
@@ -134,6 +122,7 @@ describe('docker-compose.yml under podman', () => {
     progress(
       `torn down in ${seconds(since)}${down.code === 0 ? '' : `; compose down said:\n${down.output}`}`,
     );
+    releasePort(state.port);
     const remaining = [...(await containers()), ...(await volumes()), ...(await networks())];
     if (remaining.length) throw new Error(`left behind by project ${PROJECT}: ${remaining.join(' ')}`);
   }, 120_000);

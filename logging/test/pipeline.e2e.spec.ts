@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { dropDatabase } from '../../platform/src/testing/database.js';
+import { releasePort, reservePort } from '../../platform/src/testing/ports.js';
 import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { ROOT } from '../../scripts/stack.js';
 import { alloyPipeline, applyStages, promtailPipeline, relabel } from '../src/pipeline.js';
@@ -17,19 +18,11 @@ let service: ChildProcess;
 let collector: Server;
 let port = 0;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
 beforeAll(async () => {
   // An OTLP endpoint that takes the spans and drops them: tracing on, nothing else needed.
   collector = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end('{}')));
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-  port = await freePort();
+  port = await reservePort();
   service = spawn(process.execPath, [join(ROOT, 'dist', 'products', 'main.mjs')], {
     cwd: ROOT,
     env: {
@@ -73,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (service?.exitCode === null) service.kill('SIGKILL');
   await new Promise((resolve) => collector?.close(resolve));
+  releasePort(port);
   await dropDatabase(database);
 });
 

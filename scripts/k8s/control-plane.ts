@@ -22,9 +22,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { reservePort } from '../../platform/src/testing/ports.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const K8S_DIR = join(ROOT, '.local/k8s');
@@ -69,18 +69,6 @@ export function binary(name: string): string {
       `${path} is missing: build it with \`bash scripts/k8s/build.sh ${name}\` (npm run check:deploy does)`,
     );
   return path;
-}
-
-/** A TCP port nobody listens on at the moment. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 function openssl(args: string[], cwd: string) {
@@ -223,7 +211,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   endLeftovers(pidFile);
   rmSync(dataDir, { recursive: true, force: true });
   const pki = ensurePki();
-  const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+  // Held until this process exits (the control plane lives as long as it).
+  const [etcdClient, etcdPeer, apiPort] = [await reservePort(), await reservePort(), await reservePort()];
   const children: ChildProcess[] = [];
   const launch = (name: string, bin: string, args: string[]) => {
     const log = createWriteStream(join(logDir, `${name}.log`));

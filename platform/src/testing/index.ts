@@ -7,3 +7,4 @@ export * from './wait-for.js';
 export * from './products-stand-in.js';
 export * from './metrics.js';
 export * from './tcp-proxy.js';
+export * from './ports.js';
