@@ -61,6 +61,7 @@ import {
   type WebSocketLimits,
 } from './subscriptions/websocket-transport.js';
 import { supergraphFile } from './supergraph-file.js';
+import { TrustedDocuments, type TrustedDocumentsOptions } from './trusted-documents.js';
 import {
   gatewayCompatibleSupergraph,
   subgraphEndpoints,
@@ -123,6 +124,13 @@ export interface RouterOptions {
    * HTTP requests and WebSocket subscribe messages alike. Default: none.
    */
   rateLimits?: RateLimitOptions;
+  /**
+   * Serve only the operations of these persisted query manifests (trusted documents), by id or in full,
+   * over HTTP and WebSocket alike; anything else is refused with HTTP 400 before it is parsed. The
+   * manifests are read once, when the router is built. Default: any operation, and automatic persisted
+   * queries (a client may send an operation's SHA-256 and the full document only when it is not known).
+   */
+  trustedDocuments?: TrustedDocumentsOptions;
   /** Limits of the WebSocket transport; each defaults to {@link DEFAULT_WEBSOCKET_LIMITS}. */
   websocket?: Partial<WebSocketLimits>;
   /** Reconnect backoff of the router's WebSocket connections to subgraphs (ms). */
@@ -243,6 +251,7 @@ export function buildRouter(options: RouterOptions): Router {
     });
   });
   const rateLimits = options.rateLimits ? edgeRateLimits(options.rateLimits, { logger, metrics }) : undefined;
+  const trusted = options.trustedDocuments ? TrustedDocuments.load(options.trustedDocuments) : undefined;
   const readiness = supergraphReadiness({ subgraphs: () => servedSubgraphs, ...options.readiness });
 
   const app = express();
@@ -261,6 +270,9 @@ export function buildRouter(options: RouterOptions): Router {
     gateway,
     logger: logger.child({ component: 'apollo' }),
     csrfPrevention: true,
+    // With trusted documents only listed operations run (the check below turns an id into its body), so
+    // no client may register new ones; otherwise automatic persisted queries, in memory.
+    ...(trusted ? { persistedQueries: false as const } : {}),
     introspection: sandbox,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
@@ -336,6 +348,47 @@ export function buildRouter(options: RouterOptions): Router {
       status,
       new GraphQLError('Malformed request body', { extensions: { code: 'BAD_REQUEST' } }),
     );
+  };
+
+  // After the body is read, before Apollo: a listed id becomes its document, anything unlisted is refused.
+  const trustedDocuments: RequestHandler = (req, res, next) => {
+    if (!trusted) return next();
+    let request: { query?: unknown; extensions?: unknown } | undefined;
+    let search: URLSearchParams | undefined;
+    if (req.method === 'POST') {
+      const body: unknown = req.body;
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) request = body;
+    } else if (req.method === 'GET') {
+      search = new URLSearchParams(req.url.split('?')[1] ?? '');
+      let extensions: unknown = search.get('extensions') ?? undefined;
+      try {
+        extensions = typeof extensions === 'string' ? JSON.parse(extensions) : undefined;
+      } catch {
+        extensions = undefined; // Apollo answers malformed extensions as a bad request.
+      }
+      request = { query: search.get('query') ?? undefined, extensions };
+    }
+    const decision = request && trusted.check(request);
+    if (!decision) return next();
+    if ('refused' in decision) {
+      metrics.errors.inc({ code: String(decision.refused.extensions.code), operation: 'unknown' });
+      sendError(res, 400, decision.refused);
+      return;
+    }
+    if (search) {
+      search.set('query', decision.query);
+      if (decision.extensions) search.set('extensions', JSON.stringify(decision.extensions));
+      else search.delete('extensions');
+      req.url = `${req.url.split('?')[0]}?${search}`;
+    } else {
+      const { extensions: _sent, ...body } = req.body as Record<string, unknown>;
+      req.body = {
+        ...body,
+        query: decision.query,
+        ...(decision.extensions ? { extensions: decision.extensions } : {}),
+      };
+    }
+    next();
   };
 
   const context = async ({
@@ -427,6 +480,7 @@ export function buildRouter(options: RouterOptions): Router {
     production,
     trustProxy: options.trustProxy ?? false,
     rateLimits,
+    trustedDocuments: trusted,
   });
 
   let started: Promise<void> | undefined;
@@ -444,6 +498,7 @@ export function buildRouter(options: RouterOptions): Router {
           ...(options.corsOrigins?.length ? [corsMiddleware(options.corsOrigins)] : []),
           requestHead,
           express.json({ limit: limits.maxRequestBytes }),
+          trustedDocuments,
           graphqlOperationSpan(),
           expressMiddleware(apollo, { context }),
           bodyErrors,
@@ -466,6 +521,9 @@ export function buildRouter(options: RouterOptions): Router {
           subgraphUrls,
           production,
           sandbox,
+          trustedDocuments: trusted
+            ? { operations: trusted.size, requireId: options.trustedDocuments?.requireId ?? false }
+            : 'off',
           rateLimits: options.rateLimits
             ? {
                 anonymousPerMinute: options.rateLimits.anonymousPerMinute,

@@ -113,6 +113,20 @@ describe('router config', () => {
     expect(problems('ftp://shop.example.com')).toMatch(/http:\/\/ or https:\/\//);
   });
 
+  it('serves any operation unless TRUSTED_DOCUMENTS names manifests; ids only with TRUSTED_DOCUMENTS_REQUIRE_ID', () => {
+    expect(optionsOf({}).trustedDocuments).toBeUndefined();
+    expect(optionsOf({ TRUSTED_DOCUMENTS: ' web.json, ,admin.json' }).trustedDocuments).toEqual({
+      manifests: ['web.json', 'admin.json'],
+      requireId: false,
+    });
+    expect(
+      optionsOf({ TRUSTED_DOCUMENTS: 'web.json', TRUSTED_DOCUMENTS_REQUIRE_ID: 'true' }).trustedDocuments,
+    ).toEqual({ manifests: ['web.json'], requireId: true });
+    expect(() => loadConfig(routerEnv, { TRUSTED_DOCUMENTS_REQUIRE_ID: 'true' })).toThrow(
+      /TRUSTED_DOCUMENTS[\s\S]*required with TRUSTED_DOCUMENTS_REQUIRE_ID=true/,
+    );
+  });
+
   it('has no rate limits unless RATE_LIMITS=true, which needs REDIS_URL', () => {
     expect(optionsOf({}).rateLimits).toBeUndefined();
     expect(optionsOf({ REDIS_URL: 'redis://redis:6379' }).rateLimits).toBeUndefined();

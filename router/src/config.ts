@@ -71,6 +71,21 @@ export const routerEnv = z
       .min(0)
       .default(DEFAULT_RATE_LIMITS.anonymousPerMinute),
     RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(0).default(DEFAULT_RATE_LIMITS.userPerMinute),
+    /**
+     * Trusted documents: persisted query manifest files, comma-separated (web/persisted-query-manifest.json
+     * is the storefront's). Set, the router runs only their operations; unset, any operation.
+     */
+    TRUSTED_DOCUMENTS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((path) => path.trim())
+          .filter((path) => path !== ''),
+      ),
+    /** With TRUSTED_DOCUMENTS: refuse listed documents sent in full, run operations by id only. */
+    TRUSTED_DOCUMENTS_REQUIRE_ID: flag(false),
     /** Origins allowed cross-origin, comma-separated, exact (`https://shop.example.com`); unset = none. */
     CORS_ORIGINS: z
       .string()
@@ -89,6 +104,13 @@ export const routerEnv = z
   })
   .superRefine(
     (env, ctx) => {
+      if (env.TRUSTED_DOCUMENTS_REQUIRE_ID === true && env.TRUSTED_DOCUMENTS?.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TRUSTED_DOCUMENTS'],
+          message: 'required with TRUSTED_DOCUMENTS_REQUIRE_ID=true (the ids come from its manifests)',
+        });
+      }
       if (env.RATE_LIMITS === true && !env.REDIS_URL) {
         ctx.addIssue({
           code: 'custom',
@@ -141,6 +163,14 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     readiness: { cacheMs: env.READINESS_CACHE_MS },
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS,
     corsOrigins: env.CORS_ORIGINS,
+    ...(env.TRUSTED_DOCUMENTS.length > 0
+      ? {
+          trustedDocuments: {
+            manifests: env.TRUSTED_DOCUMENTS,
+            requireId: env.TRUSTED_DOCUMENTS_REQUIRE_ID,
+          },
+        }
+      : {}),
     ...(env.RATE_LIMITS && env.REDIS_URL
       ? {
           rateLimits: {

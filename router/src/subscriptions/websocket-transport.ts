@@ -28,6 +28,7 @@ import type { EdgeRateLimits } from '../rate-limits.js';
 import { clientAddress, forwardedFor, newTraceparent, type RouterContext } from '../request-context.js';
 import { edgeAuthError, formatRouterError, OPERATION_LIMIT_EXCEEDED } from '../router-errors.js';
 import type { RouterMetrics } from '../router-metrics.js';
+import type { TrustedDocuments } from '../trusted-documents.js';
 import type { ServedSupergraph } from './served-supergraph.js';
 import type { SubscriptionExecutor, SubscriptionStream } from './subscription-executor.js';
 
@@ -82,6 +83,8 @@ export interface WebSocketTransportOptions {
   trustProxy: boolean;
   /** The edge's per-client rate limits; each subscribe message counts as one request. */
   rateLimits?: EdgeRateLimits;
+  /** Only these operations run, as over HTTP (the subscribe message's query, or its persisted query id). */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /** What the router knows of one client connection. */
@@ -243,7 +246,8 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
         const connection = connections.get(ctx);
         if (connection) release(connection);
       },
-      onSubscribe: async (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, sent) => {
+        let payload = sent;
         const connection = ctx.extra.connection!;
         if (connection.expired) return [unauthenticated('The access token has expired')];
         const request = ctx.extra.request;
@@ -260,6 +264,13 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
           const { http: _http, ...extensions } = limited.extensions;
           return [new GraphQLError(limited.message, { extensions })];
         }
+        const trusted = options.trustedDocuments?.check(payload);
+        if (trusted && 'refused' in trusted) {
+          const { http: _http, ...extensions } = trusted.refused.extensions;
+          options.metrics.errors.inc({ code: String(extensions.code), operation: 'unknown' });
+          return [new GraphQLError(trusted.refused.message, { extensions })];
+        }
+        if (trusted) payload = { ...payload, query: trusted.query, extensions: trusted.extensions };
         let document: DocumentNode;
         try {
           document = parse(payload.query);
