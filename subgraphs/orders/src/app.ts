@@ -21,6 +21,8 @@ export interface OrdersOptions {
   settlementTimeoutMs?: number;
   /** How often the settlement sweeper runs (default 10 s). */
   settlementSweepIntervalMs?: number;
+  /** Tests only (UNSAFE_SKIP_IDEMPOTENCY): placeOrder ignores idempotency keys. Default false. */
+  unsafeSkipIdempotency?: boolean;
 }
 
 const typeDefs = loadTypeDefs(new URL('../orders.graphql', import.meta.url));
@@ -31,6 +33,7 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
     relay: runtime.relay,
     prices: createPriceLookup(options.productsUrl),
     logger: runtime.logger.child({ component: 'orders' }),
+    unsafeSkipIdempotency: options.unsafeSkipIdempotency ?? false,
   });
   // Every replica follows the status-changed topic itself (a consumer group of its own, from the
   // latest offset), so a subscriber hears of every transition whichever replica's durable consumer,

@@ -25,6 +25,7 @@ await runService(logger, async () => {
     productsUrl: config.PRODUCTS_URL,
     settlementTimeoutMs: config.ORDER_SETTLEMENT_TIMEOUT_SECONDS * 1000,
     settlementSweepIntervalMs: config.ORDER_SETTLEMENT_SWEEP_INTERVAL_MS,
+    unsafeSkipIdempotency: config.UNSAFE_SKIP_IDEMPOTENCY,
   });
   const consumers = (await app.startConsumers?.()) ?? [];
   await app.service.listen(config.PORT, config.HOST);

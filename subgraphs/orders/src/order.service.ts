@@ -43,6 +43,8 @@ export interface OrderServiceDeps {
   relay: Pick<OutboxRelay, 'nudge'>;
   prices: PriceLookup;
   logger: Logger;
+  /** Tests only (UNSAFE_SKIP_IDEMPOTENCY, refused unless NODE_ENV=test): ignore idempotency keys. */
+  unsafeSkipIdempotency?: boolean;
 }
 
 const lineView = (lines: OrderLine[]) =>
@@ -70,7 +72,9 @@ export class OrderService {
       }
       return existing;
     };
-    const earlier = await replay(em);
+    // The deliberately broken build: no replay, and the order stored under a key of its own.
+    const unsafe = this.deps.unsafeSkipIdempotency === true;
+    const earlier = unsafe ? null : await replay(em);
     if (earlier) return earlier;
 
     const prices = await this.deps.prices(
@@ -100,7 +104,7 @@ export class OrderService {
         const created = tx.create(Order, {
           id: orderId,
           customerId: viewer.id,
-          idempotencyKey: request.idempotencyKey,
+          idempotencyKey: unsafe ? randomUUID() : request.idempotencyKey,
           requestFingerprint: request.fingerprint,
           status: 'PENDING',
           cancellationReason: null,
