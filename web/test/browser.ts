@@ -7,11 +7,15 @@ import { ROOT } from '../../scripts/stack.js';
 /** Where every run leaves a screenshot of each page it saw (under .local/, which git ignores). */
 export const SCREENSHOTS = join(ROOT, '.local', 'screenshots', 'storefront');
 
-/** Builds web/dist (Vite, about a second), so the stack's storefront serves today's code. */
+/**
+ * Builds web/dist (Vite, about a second), so the stack's storefront serves today's code, as `npm start`
+ * builds it: a production build (jest's NODE_ENV=test would make Vite build for development).
+ */
 export function buildStorefront(): void {
   execFileSync('npm', ['run', '--silent', 'build', '-w', 'web', '--', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
 }
 

@@ -1,15 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seedCatalog } from '../../scripts/seed.js';
 import { waitFor } from '../../platform/src/testing/wait-for.js';
-import { DEV_ADMIN } from '../../scripts/stack.js';
+import { DEV_ADMIN, ROOT } from '../../scripts/stack.js';
 import { useStack } from '../../test/support/stack.js';
 import { buildStorefront, launchChromium, screenshot } from './browser.js';
 
 // The storefront in a real Chromium against a whole stack of its own, as a shopper uses it: elements
-// are found by role and name, the way a screen reader sees the page.
+// are found by role and name, the way a screen reader sees the page. The catalog is browsed on a
+// router without a list (automatic persisted queries: the storefront's ids, then each document once);
+// from signing up on, the router serves only the storefront's trusted documents
+// (web/persisted-query-manifest.json), as production can: every operation must be one of them.
 beforeAll(buildStorefront, 60_000);
 const api = useStack({ storefront: true });
+const TRUSTED_CODES = ['QUERY_NOT_IN_SAFELIST', 'PERSISTED_QUERY_NOT_IN_LIST', 'PERSISTED_QUERY_ID_REQUIRED'];
+const routerMetrics = async () =>
+  (await fetch(`http://127.0.0.1:${api.stack.processes.get('router')!.port}/metrics`)).text();
+/** Refusals of the trusted-documents check the router has counted, by code. */
+const refusals = async () => {
+  const lines = (await routerMetrics()).split('\n');
+  return Object.fromEntries(
+    TRUSTED_CODES.map((code) => {
+      const line = lines.find((l) => l.startsWith('graphql_errors_total{') && l.includes(`code="${code}"`));
+      return [code, line ? Number(line.split(' ').at(-1)) : 0];
+    }),
+  );
+};
 
 let browser: Browser;
 let page: Page;
@@ -73,6 +90,11 @@ describe('the storefront in Chromium', () => {
   });
 
   it('signs up, adds to the cart, changes the quantity, checks out and watches the order reach CONFIRMED live', async () => {
+    // The demo catalog went in through the router as an operator's script would; from here on the router
+    // runs the storefront's documents only.
+    await api.stack.processes
+      .get('router')!
+      .restart({ env: { TRUSTED_DOCUMENTS: join(ROOT, 'web', 'persisted-query-manifest.json') } });
     // Still on the product page of the first test: sign up from the header and come back to it.
     const productUrl = page.url();
     const productName = (await page.getByRole('heading', { level: 1 }).textContent())!;
@@ -192,6 +214,27 @@ describe('the storefront in Chromium', () => {
     await found.waitFor();
     await found.click();
     await page.getByText('In stock').first().waitFor();
+  });
+
+  it('sent only trusted documents, to a router that refuses every other operation', async () => {
+    // Nothing the storefront sent in the journey above was refused...
+    expect(await refusals()).toEqual(Object.fromEntries(TRUSTED_CODES.map((code) => [code, 0])));
+    // ...by a router that does refuse what is not listed, as any other client sees it.
+    const response = await fetch(api.stack.routerUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ products(first: 1) { edges { node { id } } } }' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'This operation is not one of the trusted documents this server runs',
+          extensions: { code: 'QUERY_NOT_IN_SAFELIST' },
+        },
+      ],
+    });
+    expect((await refusals()).QUERY_NOT_IN_SAFELIST).toBe(1);
   });
 });
 

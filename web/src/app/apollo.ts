@@ -1,10 +1,17 @@
-import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { ApolloClient, ApolloLink, DocumentTransform, HttpLink, InMemoryCache } from '@apollo/client';
 import { CombinedGraphQLErrors, ServerError } from '@apollo/client/errors';
 import { SetContextLink } from '@apollo/client/link/context';
 import { ErrorLink } from '@apollo/client/link/error';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { OperationTypeNode, print } from 'graphql';
+import {
+  generatePersistedQueryIdsAtRuntime,
+  generatePersistedQueryIdsFromManifest,
+  sortTopLevelDefinitions,
+  type PersistedQueryManifestForVerification,
+} from '@apollo/persisted-query-lists';
+import { OperationTypeNode } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { from, mergeMap } from 'rxjs';
 import { RotateSessionDocument } from '../__generated__/graphql';
@@ -25,16 +32,66 @@ export function createCache(): InMemoryCache {
   });
 }
 
-/** The refresh mutation, sent with fetch so it never goes through the links that call it. */
+/**
+ * Every document leaves with its operation first and its fragments by name, as
+ * `generate-persisted-query-manifest` prints it: what the storefront sends is then, byte for byte, a
+ * body of its trusted-documents manifest (web/persisted-query-manifest.json), whether it goes by id
+ * (HTTP) or in full (graphql-ws, and the retry after an unknown id).
+ */
+const manifestOrder = new DocumentTransform(sortTopLevelDefinitions);
+
+const sha256 = async (text: string) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))]
+    .map((byte) => byte.toString(16).padStart(2, '0'))
+    .join('');
+
+/**
+ * Queries and mutations go by id (`extensions.persistedQuery`), the full document only when the router
+ * does not know the id yet. A built storefront takes the ids from its manifest, so a router that serves
+ * only the manifest's operations (TRUSTED_DOCUMENTS) serves it; `vite` development hashes each document
+ * as it is sent (automatic persisted queries), so an edited document works before the manifest is
+ * rebuilt. Both give the same id: the SHA-256 of the body.
+ */
+function persistedQueries(): PersistedQueryLink {
+  return new PersistedQueryLink(
+    import.meta.env.DEV
+      ? generatePersistedQueryIdsAtRuntime({ sha256 })
+      : generatePersistedQueryIdsFromManifest({
+          loadManifest: () =>
+            import('../../persisted-query-manifest.json').then(
+              (module) => module.default as PersistedQueryManifestForVerification,
+            ),
+        }),
+  );
+}
+
+/**
+ * The refresh mutation, sent by a client of its own: it never goes through the links that call it, and
+ * it is sent like every other operation (by id, in the manifest's form). A refused refresh token is an
+ * answer (undefined: signed out); an unreachable or failing server throws (the session is kept).
+ */
 function refresher(url: string) {
+  const client = new ApolloClient({
+    cache: createCache(),
+    documentTransform: manifestOrder,
+    link: ApolloLink.from([persistedQueries(), new HttpLink({ uri: url })]),
+  });
   return async (refreshToken: string): Promise<Tokens | undefined> => {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: print(RotateSessionDocument), variables: { refreshToken } }),
-    });
-    const body = (await response.json()) as { data?: { refreshSession?: Tokens } | null };
-    return body.data?.refreshSession ?? undefined;
+    try {
+      const { data } = await client.mutate({
+        mutation: RotateSessionDocument,
+        variables: { refreshToken },
+        fetchPolicy: 'no-cache',
+      });
+      const tokens = data?.refreshSession;
+      return tokens
+        ? { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken, expiresIn: tokens.expiresIn }
+        : undefined;
+    } catch (error) {
+      if (CombinedGraphQLErrors.is(error)) return undefined;
+      if (ServerError.is(error) && error.statusCode < 500) return undefined;
+      throw error;
+    }
   };
 }
 
@@ -86,9 +143,9 @@ export function createStorefront(origin: string = window.location.origin): Store
   const link = ApolloLink.split(
     ({ operationType }) => operationType === OperationTypeNode.SUBSCRIPTION,
     new GraphQLWsLink(ws),
-    ApolloLink.from([retry, auth, new HttpLink({ uri: url })]),
+    ApolloLink.from([retry, auth, persistedQueries(), new HttpLink({ uri: url })]),
   );
-  const client = new ApolloClient({ cache: createCache(), link });
+  const client = new ApolloClient({ cache: createCache(), documentTransform: manifestOrder, link });
   let signedInAs = sessions.get()?.user.id;
   sessions.subscribe(() => {
     const now = sessions.get()?.user.id;
