@@ -55,6 +55,10 @@ describe('isDependencyUnavailable', () => {
       expect([code, isDependencyUnavailable(driverError('server says no', { code }))]).toEqual([code, true]);
     expect(isDependencyUnavailable(driverError('Connection terminated unexpectedly'))).toBe(true);
     expect(isDependencyUnavailable(driverError('timeout exceeded when trying to connect'))).toBe(true);
+    // A pooled client whose connection broke while the server restarted (found by npm run soak).
+    expect(
+      isDependencyUnavailable(driverError('Client has encountered a connection error and is not queryable')),
+    ).toBe(true);
     // ioredis: out of reconnection attempts for a command, or a command on a closed connection.
     const redis = driverError('Reached the max retries per request limit (which is 2).');
     redis.name = 'MaxRetriesPerRequestError';

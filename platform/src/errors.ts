@@ -61,11 +61,12 @@ const UNREACHABLE_ERRNO = new Set([
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
 /**
  * Messages of the drivers' own errors without a code: node-postgres when the server closed the
- * connection or the pool timed out connecting; ioredis when its connection is closed or a command ran
- * out of reconnection attempts.
+ * connection, the pool timed out connecting, or a query went to a pooled client whose connection
+ * broke (a Postgres fast restart); ioredis when its connection is closed or a command ran out of
+ * reconnection attempts.
  */
 const UNAVAILABLE_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|Connection is closed|max retries per request|Stream isn't writeable/i;
+  /Connection terminated|timeout exceeded when trying to connect|encountered a connection error and is not queryable|Connection is closed|max retries per request|Stream isn't writeable/i;
 
 /**
  * True when `error`, or an error it wraps (`originalError` of a GraphQLError, `cause`, the `errors` of an
