@@ -16,6 +16,7 @@ import {
   type EachMessagePayload,
 } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { isDependencyUnavailable } from './errors.js';
 import { startSendSpans, withProcessSpan } from './kafka-tracing.js';
 import type { StartsInBackground } from './lifecycle.js';
 import type { Logger } from './logger.js';
@@ -156,7 +157,11 @@ export interface ConsumeOptions {
    * (`fromBeginning: false` alone resolves "latest" only at the first fetch, a moment later.)
    */
   startAtEnd?: boolean;
-  /** Attempts per message before it is dead-lettered (default 5), with exponential backoff from 100 ms. */
+  /**
+   * Attempts per message before it is dead-lettered (default 5), with exponential backoff from 100 ms.
+   * A failure caused by a dependency that is down (`isDependencyUnavailable`) uses up no attempt: the
+   * message is tried again (every 2 s at most) until the dependency is back.
+   */
   maxAttempts?: number;
   /** Dead-letter topic (default `<groupId>.dlq`). */
   deadLetterTopic?: string;
@@ -670,7 +675,7 @@ export function createKafka({
       consumer.run({
         autoCommit: false,
         // Each message is processed in a `process <topic>` span continuing the trace in its headers.
-        eachMessage: inProcessSpan(async ({ topic: physicalTopic, partition, message }, span) => {
+        eachMessage: inProcessSpan(async ({ topic: physicalTopic, partition, message, heartbeat }, span) => {
           const topic = logical(physicalTopic);
           const handler = handlers[topic]!;
           const meta = { topic, partition, offset: message.offset };
@@ -685,12 +690,29 @@ export function createKafka({
           } catch (error) {
             await deadLetter(topic, partition, message, `invalid event: ${(error as Error).message}`);
           }
+          let unavailable = 0;
           for (let attempt = 1; event && attempt <= maxAttempts; attempt++) {
             try {
               await handler.handle(event, meta);
               break;
             } catch (error) {
               const poison = error instanceof PoisonMessageError;
+              // A dependency that is down (Postgres restarting, Redis away) is no fault of the message:
+              // it is tried again until the dependency is back, without using up its attempts, rather
+              // than dead-lettered with its effect never applied. Stopping meanwhile leaves it
+              // uncommitted, for the group's next member.
+              if (!poison && isDependencyUnavailable(error)) {
+                if (stopped) throw error;
+                unavailable += 1;
+                attempt -= 1;
+                clog.warn(
+                  { err: error, topic, offset: message.offset, unavailable },
+                  'handler failed: a dependency is unavailable; retrying',
+                );
+                await heartbeat().catch(() => undefined);
+                await sleep(Math.min(100 * 2 ** Math.min(unavailable - 1, 5), 2_000));
+                continue;
+              }
               if (poison || attempt === maxAttempts) {
                 await deadLetter(
                   topic,
