@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ConfigError, csv, flag, loadConfig, port, serviceEnv } from './config.js';
+import { ConfigError, csv, faultInjectErrorRatio, flag, loadConfig, port, serviceEnv } from './config.js';
 
 describe('loadConfig', () => {
   const schema = z.object({
@@ -40,5 +40,20 @@ describe('loadConfig', () => {
 
   it('rejects an empty list', () => {
     expect(() => loadConfig(z.object({ L: csv() }), { L: '' })).toThrow(ConfigError);
+  });
+
+  it('reads FAULT_INJECT_ERROR_RATIO (off by default) and refuses it in production unless allowed', () => {
+    const shared = z.object(serviceEnv);
+    expect(faultInjectErrorRatio(loadConfig(shared, {}))).toBe(0);
+    expect(faultInjectErrorRatio(loadConfig(shared, { FAULT_INJECT_ERROR_RATIO: '0.3' }))).toBe(0.3);
+    expect(() => loadConfig(shared, { FAULT_INJECT_ERROR_RATIO: '1.5' })).toThrow(/FAULT_INJECT_ERROR_RATIO/);
+    const production = { NODE_ENV: 'production', FAULT_INJECT_ERROR_RATIO: '0.3' };
+    expect(() => faultInjectErrorRatio(loadConfig(shared, production))).toThrow(
+      /FAULT_INJECT_ERROR_RATIO: a testing switch, refused with NODE_ENV=production/,
+    );
+    expect(faultInjectErrorRatio(loadConfig(shared, { NODE_ENV: 'production' }))).toBe(0);
+    expect(
+      faultInjectErrorRatio(loadConfig(shared, { ...production, FAULT_INJECT_IN_PRODUCTION: 'true' })),
+    ).toBe(0.3);
   });
 });

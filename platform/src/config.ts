@@ -77,4 +77,30 @@ export const serviceEnv = {
    * `outbox_backlog`); they go out once a process runs with the relay enabled again.
    */
   OUTBOX_RELAY_ENABLED: flag(true),
+  /**
+   * A testing switch, off by default (0): the share (0..1) of queries and mutations the service
+   * answers with an injected INTERNAL_SERVER_ERROR (HTTP 500), counted by its metrics like a real
+   * failure (see `faultInjectionPlugin`). For proving that a canary made to fail is rolled back and
+   * that the alerts fire; never for a release. Refused with `NODE_ENV=production` unless
+   * `FAULT_INJECT_IN_PRODUCTION=true` says so on purpose (a game day on a production-like cluster).
+   */
+  FAULT_INJECT_ERROR_RATIO: z.coerce.number().min(0).max(1).default(0),
+  FAULT_INJECT_IN_PRODUCTION: flag(false),
 };
+
+/**
+ * The share of operations `FAULT_INJECT_ERROR_RATIO` fails (0: none). Throws {@link ConfigError} for a
+ * ratio above 0 with `NODE_ENV=production` unless `FAULT_INJECT_IN_PRODUCTION` is true.
+ */
+export function faultInjectErrorRatio(config: {
+  NODE_ENV?: string | undefined;
+  FAULT_INJECT_ERROR_RATIO?: number | undefined;
+  FAULT_INJECT_IN_PRODUCTION?: boolean | undefined;
+}): number {
+  const ratio = config.FAULT_INJECT_ERROR_RATIO ?? 0;
+  if (ratio > 0 && config.NODE_ENV === 'production' && !config.FAULT_INJECT_IN_PRODUCTION)
+    throw new ConfigError([
+      'FAULT_INJECT_ERROR_RATIO: a testing switch, refused with NODE_ENV=production (set FAULT_INJECT_IN_PRODUCTION=true to mean it)',
+    ]);
+  return ratio;
+}

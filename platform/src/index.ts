@@ -12,6 +12,7 @@ export * from './metrics.js';
 export * from './outbox.js';
 export * from './redis.js';
 export * from './server.js';
+export { faultInjectionPlugin } from './plugins/fault-injection.plugin.js';
 export { metricsPlugin } from './plugins/metrics.plugin.js';
 export { requestLogPlugin } from './plugins/request-log.plugin.js';
 export { tracingPlugin } from './plugins/tracing.plugin.js';

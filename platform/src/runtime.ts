@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import type { Options } from '@mikro-orm/postgresql';
 import type { JSONWebKeySet } from 'jose';
 import { createJwtVerifier, type VerifyToken } from './auth.js';
+import { faultInjectErrorRatio } from './config.js';
 import { databaseIsReady, openDatabase, type Database } from './database.js';
 import { createKafka, type EventProducer, type KafkaClient } from './kafka.js';
 import type { Stoppable } from './lifecycle.js';
@@ -26,6 +27,8 @@ export interface SubgraphRuntime {
   readiness: Record<string, ReadinessCheck>;
   /** Stops, in order: outbox relay (final flush), producer, Redis, ORM. Stop HTTP and consumers first. */
   stoppables: Stoppable[];
+  /** `FAULT_INJECT_ERROR_RATIO` (a testing switch; 0 or absent: off). */
+  faultInjectErrorRatio?: number;
 }
 
 export interface RuntimeOptions {
@@ -51,6 +54,8 @@ export interface RuntimeOptions {
   outboxIntervalMs?: number;
   /** Whether the outbox relay publishes (default true; see OutboxRelayOptions.enabled). */
   outboxRelayEnabled?: boolean;
+  /** The share of operations failed on purpose (`FAULT_INJECT_ERROR_RATIO`; default 0, off). */
+  faultInjectErrorRatio?: number;
 }
 
 /**
@@ -114,6 +119,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<SubgraphRunt
       ...(redis ? { redis } : {}),
       readiness,
       stoppables: opened,
+      ...(options.faultInjectErrorRatio ? { faultInjectErrorRatio: options.faultInjectErrorRatio } : {}),
     };
   } catch (error) {
     for (const part of opened) await Promise.resolve(part.stop()).catch(() => undefined);
@@ -131,12 +137,16 @@ export interface SharedServiceConfig {
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   OUTBOX_RELAY_ENABLED?: boolean | undefined;
+  NODE_ENV?: string | undefined;
+  FAULT_INJECT_ERROR_RATIO?: number | undefined;
+  FAULT_INJECT_IN_PRODUCTION?: boolean | undefined;
 }
 
 /**
  * The runtime options every `main.ts` derives from the shared environment keys: database
  * (`DATABASE_NAME` or the subgraph's name), Kafka brokers and namespace, the auth subgraph's
- * public keys and whether the outbox relay publishes. Spread it and add entities, migrations and Redis.
+ * public keys, whether the outbox relay publishes and the fault-injection testing switch (refused in
+ * production, see `faultInjectErrorRatio`). Spread it and add entities, migrations and Redis.
  */
 export function runtimeOptionsFromConfig(name: string, logger: Logger, config: SharedServiceConfig) {
   return {
@@ -150,6 +160,7 @@ export function runtimeOptionsFromConfig(name: string, logger: Logger, config: S
     jwtIssuer: config.JWT_ISSUER,
     jwtAudience: config.JWT_AUDIENCE,
     outboxRelayEnabled: config.OUTBOX_RELAY_ENABLED ?? true,
+    faultInjectErrorRatio: faultInjectErrorRatio(config),
   } satisfies Omit<RuntimeOptions, 'entities' | 'migrations'>;
 }
 
@@ -167,6 +178,7 @@ export function subgraphServiceOptions(runtime: SubgraphRuntime) {
     // Consumers join in the background; /health/ready shows what each is doing without gating on it.
     readinessDetails: () => ({ consumers: runtime.kafka.consumerStatuses() }),
     metrics: runtime.metrics,
+    ...(runtime.faultInjectErrorRatio ? { faultInjectErrorRatio: runtime.faultInjectErrorRatio } : {}),
     context: <B extends object>(base: B) => ({ ...base, em: runtime.orm.em.fork() }),
   };
 }

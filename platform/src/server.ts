@@ -18,6 +18,7 @@ import { ErrorCode, maskError } from './errors.js';
 import { graphqlOperationSpan, httpServerSpan } from './http-tracing.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { faultInjectionPlugin } from './plugins/fault-injection.plugin.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
 import { requestLogPlugin } from './plugins/request-log.plugin.js';
 import { tracingPlugin } from './plugins/tracing.plugin.js';
@@ -81,6 +82,11 @@ export interface GraphQLServiceOptions<C extends RequestContext> {
    * `serveGraphQLOverWebSocket`. On by default with its defaults; `false` serves HTTP only.
    */
   subscriptions?: SubscriptionsOptions | false;
+  /**
+   * A testing switch (`FAULT_INJECT_ERROR_RATIO`): the share of queries and mutations answered with an
+   * injected INTERNAL_SERVER_ERROR (`faultInjectionPlugin`). Default 0, off; a warning is logged when on.
+   */
+  faultInjectErrorRatio?: number;
 }
 
 export interface GraphQLService {
@@ -117,6 +123,12 @@ export function createGraphQLService<C extends RequestContext>(
       resolvers: options.resolvers as GraphQLResolverMap<unknown>,
     });
   let shuttingDown = false;
+  const faultRatio = options.faultInjectErrorRatio ?? 0;
+  if (faultRatio > 0)
+    options.logger.warn(
+      { faultInjectErrorRatio: faultRatio },
+      'FAULT_INJECT_ERROR_RATIO is set: this share of operations fails on purpose (a testing switch)',
+    );
 
   const apollo = new ApolloServer<C>({
     schema,
@@ -135,6 +147,7 @@ export function createGraphQLService<C extends RequestContext>(
       requestLogPlugin<C>(),
       tracingPlugin<C>(),
       unavailableStatusPlugin<C>({ codes: new Set([ErrorCode.SERVICE_UNAVAILABLE]) }),
+      ...(faultRatio > 0 ? [faultInjectionPlugin<C>({ errorRatio: faultRatio })] : []),
       ...(options.plugins ?? []),
     ],
   });
