@@ -9,7 +9,9 @@
 #
 # PROMETHEUS_DIR (default <repo>/.local/prometheus) holds config, data, log, pid and port.
 # PROMETHEUS_TARGETS: what to scrape, `name=host:port` pairs separated by spaces or commas (each
-#   target's /metrics; `name` becomes the `instance` label). Default: the local stack's fixed ports.
+#   target's /metrics; `name` becomes the `instance` label), each optionally followed by
+#   `;label=value` target labels, e.g. `orders-2=127.0.0.1:4106;namespace=shop;pod=orders-canary-0`
+#   (the labels the Prometheus Operator gives a pod's target). Default: the local stack's fixed ports.
 # PROMETHEUS_PORT: the port to listen on (default: a free one, kept in PROMETHEUS_DIR/port).
 # PROMETHEUS_INTERVAL: scrape and rule evaluation interval (default 15s; tests use 1s).
 # PROMETHEUS_RULES: rule files to load (default monitoring/rules/*.rules.yaml).
@@ -47,7 +49,7 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'$HOST',()
 port() { cat "$DIR/port"; }
 
 write_config() {
-  local targets=${PROMETHEUS_TARGETS:-$DEFAULT_TARGETS} entry name address rules
+  local targets=${PROMETHEUS_TARGETS:-$DEFAULT_TARGETS} entry name address rules target extra label labels
   rules=${PROMETHEUS_RULES:-$ROOT/monitoring/rules/*.rules.yaml}
   {
     echo "# Written by scripts/prometheus.sh on every 'up': edit the script, not this file."
@@ -62,10 +64,19 @@ write_config() {
     echo "    metrics_path: /metrics"
     echo "    static_configs:"
     for entry in ${targets//,/ }; do
-      name=${entry%%=*} address=${entry#*=}
-      if [ -z "$name" ] || [ "$name" = "$entry" ]; then die "PROMETHEUS_TARGETS entry '$entry' is not name=host:port"; fi
+      target=${entry%%;*}
+      name=${target%%=*} address=${target#*=}
+      if [ -z "$name" ] || [ "$name" = "$target" ]; then die "PROMETHEUS_TARGETS entry '$entry' is not name=host:port"; fi
+      labels="instance: '$name'"
+      if [ "$target" != "$entry" ]; then
+        IFS=';' read -ra extra <<<"${entry#*;}"
+        for label in "${extra[@]}"; do
+          [[ $label =~ ^[a-zA-Z_][a-zA-Z0-9_]*=[^\'\ ]*$ ]] || die "PROMETHEUS_TARGETS entry '$entry': '$label' is not label=value"
+          labels+=", ${label%%=*}: '${label#*=}'"
+        done
+      fi
       echo "      - targets: ['$address']"
-      echo "        labels: { instance: '$name' }"
+      echo "        labels: { $labels }"
     done
   } >"$DIR/prometheus.yml"
   promtool check config "$DIR/prometheus.yml" >"$DIR/check.log" 2>&1 || { cat "$DIR/check.log" >&2; die "the generated config does not check"; }
