@@ -45,7 +45,8 @@ ARG SOURCE_MAPS=false
 # /out/<service>/ is what the runtime image of <service> gets under /app: dist/<service>/main.mjs
 # and its licence notices (main.mjs.LEGAL.txt, when the bundle has any), the map on request, and for
 # the router schema/supergraph.graphql, where its default SUPERGRAPH_PATH (../../schema from the
-# bundle) finds it.
+# bundle) finds it, and the storefront's trusted documents (TRUSTED_DOCUMENTS=/app/trusted-documents/
+# storefront.json serves the storefront's operations only).
 RUN node_modules/.bin/tsx scripts/build.ts \
  && node_modules/.bin/tsx scripts/build.ts seed \
  && for bundle in dist/*/main.mjs; do \
@@ -55,8 +56,9 @@ RUN node_modules/.bin/tsx scripts/build.ts \
       if [ -f "$bundle.LEGAL.txt" ]; then cp "$bundle.LEGAL.txt" "/out/$service/dist/$service/"; fi; \
       if [ "$SOURCE_MAPS" = true ]; then cp "$bundle.map" "/out/$service/dist/$service/"; fi; \
     done \
- && mkdir -p /out/router/schema \
- && cp schema/supergraph.graphql /out/router/schema/
+ && mkdir -p /out/router/schema /out/router/trusted-documents \
+ && cp schema/supergraph.graphql /out/router/schema/ \
+ && cp web/persisted-query-manifest.json /out/router/trusted-documents/storefront.json
 
 # ---------------------------------------------------------------- the chosen service
 FROM build AS bundle

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { graphql, type GraphQLResponse } from '../../platform/src/testing/graphql-client.js';
@@ -158,7 +159,12 @@ describe('docker-compose.yml under podman', () => {
       '/app/dist/router/main.mjs',
       '/app/dist/router/main.mjs.LEGAL.txt',
       '/app/schema/supergraph.graphql',
+      '/app/trusted-documents/storefront.json',
     ]);
+    // The storefront's trusted documents, for TRUSTED_DOCUMENTS: the repository's manifest, unchanged.
+    expect(await podman('exec', container('router'), 'cat', '/app/trusted-documents/storefront.json')).toBe(
+      readFileSync(join(ROOT, 'web', 'persisted-query-manifest.json'), 'utf8'),
+    );
     // Where an npm or a node_modules would be (the user 10001 may not read every folder of /).
     const exec = (...args: string[]) => run('podman', ['exec', container('orders'), ...args]);
     expect(await exec('find', '/app', '/usr', '-name', 'node_modules')).toEqual({ code: 0, output: '' });
