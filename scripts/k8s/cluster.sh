@@ -19,9 +19,10 @@
 #                                          a forwarded packet dropped by the guard
 #
 # What runs: etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy
-# (Kubernetes v1.37.2), containerd v2.4.2 with Debian's runc, CoreDNS v1.15.0 as a Deployment; the
-# binaries come from scripts/k8s/build.sh (Go module proxy, pinned) into .local/k8s/bin, built once.
-# The pause and CoreDNS images are made here from local files (pause.c of the kubernetes module, the
+# (Kubernetes v1.37.2), containerd v2.4.2 with Debian's runc, CoreDNS v1.15.0 and metrics-server v0.8.0
+# as Deployments; the binaries come from scripts/k8s/build.sh (Go module proxy, pinned) into
+# .local/k8s/bin, built once.
+# The pause, CoreDNS and metrics-server images are made here from local files (pause.c of the kubernetes module, the
 # CoreDNS binary) and imported into containerd: nothing is ever pulled.
 #
 # Network, all on this machine: the control plane on loopback, the bridge shopbr0 (10.244.0.1/24, the
@@ -70,9 +71,10 @@ KUBERNETES_VERSION=v1.37.2
 PAUSE_VERSION=3.10.2 # build/pause/Makefile's TAG in k8s.io/kubernetes v1.37.2
 PAUSE_IMAGE=localhost/shop-cluster-pause:$PAUSE_VERSION
 COREDNS_IMAGE=localhost/shop-cluster-coredns:1.15.0
+METRICS_SERVER_IMAGE=localhost/shop-cluster-metrics-server:0.8.0
 
 COMPONENTS="etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy"
-BINARIES="$COMPONENTS etcdctl kubectl containerd-shim-runc-v2 ctr coredns"
+BINARIES="$COMPONENTS etcdctl kubectl containerd-shim-runc-v2 ctr coredns metrics-server"
 # Sysctls the kubelet sets when protectKernelDefaults is false, and the two the pods' network needs.
 SYSCTLS="vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
 kernel.keys.root_maxbytes net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables
@@ -245,7 +247,8 @@ image_archive() { # name:tag rootfs-dir entrypoint-json out.tar
   rm -rf "$work"
 }
 
-# The sandbox (pause) image from pause.c of the pinned kubernetes module, and CoreDNS's from its binary.
+# The sandbox (pause) image from pause.c of the pinned kubernetes module, CoreDNS's and metrics-server's
+# from their binaries.
 # Rebuilt only when an input changed (its hash is kept beside the archive).
 build_images() {
   mkdir -p "$IMAGES"
@@ -267,6 +270,13 @@ build_images() {
     image_archive "$COREDNS_IMAGE" "$rootfs" '["/coredns"]' "$IMAGES/coredns.tar"
     rm -rf "$rootfs"
     sha256sum "$BIN/coredns" >"$IMAGES/coredns.inputs"
+  fi
+  if ! sha256sum "$BIN/metrics-server" | cmp -s - "$IMAGES/metrics-server.inputs"; then
+    rootfs=$(mktemp -d)
+    cp "$BIN/metrics-server" "$rootfs/metrics-server"
+    image_archive "$METRICS_SERVER_IMAGE" "$rootfs" '["/metrics-server"]' "$IMAGES/metrics-server.tar"
+    rm -rf "$rootfs"
+    sha256sum "$BIN/metrics-server" >"$IMAGES/metrics-server.inputs"
   fi
 }
 
@@ -573,7 +583,8 @@ start_containerd() {
   wait_for 60 containerd "containerd answers" ctr --address "$CONTAINERD_SOCK" version
   import_image "$PAUSE_IMAGE" "$IMAGES/pause.tar"
   import_image "$COREDNS_IMAGE" "$IMAGES/coredns.tar"
-  mark "pause and CoreDNS images in containerd"
+  import_image "$METRICS_SERVER_IMAGE" "$IMAGES/metrics-server.tar"
+  mark "pause, CoreDNS and metrics-server images in containerd"
 }
 
 write_kubelet_config() {
@@ -672,6 +683,15 @@ start_coredns() {
   mark "CoreDNS ready ($DNS_IP)"
 }
 
+# metrics-server, so `kubectl top` and the HorizontalPodAutoscalers read CPU and memory; `up` returns
+# once the node's own metrics are served (its first scrape).
+start_metrics_server() {
+  kubectl apply --server-side --field-manager=shop-cluster -f "$MANIFESTS/metrics-server.yaml" >/dev/null
+  kubectl -n kube-system rollout status deployment/metrics-server --timeout=120s >/dev/null ||
+    die "metrics-server did not become ready: $(kubectl -n kube-system describe pods -l k8s-app=metrics-server | tail -20)"
+  wait_for 90 "" "metrics.k8s.io serving the node's metrics" kubectl get --raw "/apis/metrics.k8s.io/v1beta1/nodes/$NODE"
+}
+
 # ---------------------------------------------------------------- up
 
 cmd_up() {
@@ -699,6 +719,7 @@ cmd_up() {
   start_kubelet
   start_kube_proxy
   start_coredns
+  start_metrics_server
   mark "cluster up"
   kubectl get nodes -o wide >&2
   say "use it: eval \"\$(bash scripts/k8s/cluster.sh env)\"; kubectl get pods -A"
