@@ -8,10 +8,9 @@ import { useStack } from '../../test/support/stack.js';
 import { buildStorefront, launchChromium, screenshot } from './browser.js';
 
 // The storefront in a real Chromium against a whole stack of its own, as a shopper uses it: elements
-// are found by role and name, the way a screen reader sees the page. The catalog is browsed on a
-// router without a list (automatic persisted queries: the storefront's ids, then each document once);
-// from signing up on, the router serves only the storefront's trusted documents
-// (web/persisted-query-manifest.json), as production can: every operation must be one of them.
+// are found by role and name, the way a screen reader sees the page. Its router serves only the
+// storefront's trusted documents (web/persisted-query-manifest.json), as production can: every
+// operation of the journey must be one of them.
 beforeAll(buildStorefront, 60_000);
 const api = useStack({ storefront: true });
 const TRUSTED_CODES = ['QUERY_NOT_IN_SAFELIST', 'PERSISTED_QUERY_NOT_IN_LIST', 'PERSISTED_QUERY_ID_REQUIRED'];
@@ -31,7 +30,12 @@ const refusals = async () => {
 let browser: Browser;
 let page: Page;
 beforeAll(async () => {
+  // The demo catalog goes in through the router as an operator's script would; then the router is
+  // restarted serving the storefront's documents only.
   await seedCatalog(api.stack.routerUrl, DEV_ADMIN);
+  await api.stack.processes
+    .get('router')!
+    .restart({ env: { TRUSTED_DOCUMENTS: join(ROOT, 'web', 'persisted-query-manifest.json') } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 }, 120_000);
@@ -90,11 +94,6 @@ describe('the storefront in Chromium', () => {
   });
 
   it('signs up, adds to the cart, changes the quantity, checks out and watches the order reach CONFIRMED live', async () => {
-    // The demo catalog went in through the router as an operator's script would; from here on the router
-    // runs the storefront's documents only.
-    await api.stack.processes
-      .get('router')!
-      .restart({ env: { TRUSTED_DOCUMENTS: join(ROOT, 'web', 'persisted-query-manifest.json') } });
     // Still on the product page of the first test: sign up from the header and come back to it.
     const productUrl = page.url();
     const productName = (await page.getByRole('heading', { level: 1 }).textContent())!;
