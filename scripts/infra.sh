@@ -7,6 +7,10 @@
 #   scripts/infra.sh status   up/down per service (exit 3 if any is down)
 #   scripts/infra.sh env      export lines: eval "$(scripts/infra.sh env)"
 #   scripts/infra.sh topics [list | create NAME [PARTITIONS] | delete NAME]   Kafka topics by hand
+#   scripts/infra.sh kill kafka N   SIGKILL Kafka node N that this script started (a crash, for fault
+#                             tests: npm run soak); `up kafka` starts it again and waits for all nodes
+#   scripts/infra.sh start kafka N  starts node N again without waiting for it (the caller watches
+#                             the cluster; holds the lock only while launching)
 #
 # Every file a service writes (data, logs, pids, configs, Kafka jars) lives under INFRA_DIR
 # (default <repo>/.local, git-ignored). Ports: PGPORT (5432), REDIS_PORT (6379), KAFKA_PORT (9092),
@@ -836,11 +840,39 @@ cmd_topics() {
   esac
 }
 
+# SIGKILL of one Kafka node (a crash: no clean-shutdown marker, its partitions recover at the next
+# start). Only a node this script started; `up kafka` starts it again.
+cmd_kill() {
+  local node=${2:-}
+  [ "${1:-}" = kafka ] && [[ $node =~ ^[1-9][0-9]*$ ]] && ((node <= KAFKA_BROKERS_COUNT)) ||
+    die "usage: scripts/infra.sh kill kafka NODE (1..$KAFKA_BROKERS_COUNT)"
+  take_lock
+  kafka_node "$node"
+  local pid; pid=$(kafka_our_pid || true)
+  [ -n "$pid" ] || die "kafka node $node of $INFRA_DIR is not running"
+  say "kafka: SIGKILL node $node (pid $pid)"
+  kill -KILL "$pid"
+  wait_pid_gone "$pid" 30 || die "kafka node $node (pid $pid) did not exit"
+  rm -f "$N_PID"
+}
+
+# Starts one Kafka node of a running cluster (after `kill kafka N`) and returns once its JVM runs.
+cmd_start() {
+  local node=${2:-}
+  [ "${1:-}" = kafka ] && [[ $node =~ ^[1-9][0-9]*$ ]] && ((node <= KAFKA_BROKERS_COUNT)) ||
+    die "usage: scripts/infra.sh start kafka NODE (1..$KAFKA_BROKERS_COUNT)"
+  take_lock
+  [ -f "$KAFKA_TOOL/KafkaCheck.class" ] || die "run 'scripts/infra.sh up kafka' first"
+  kafka_node_start "$node"
+}
+
 case ${1:-} in
   up) shift; cmd_up "$@" ;;
+  kill) shift; cmd_kill "$@" ;;
+  start) shift; cmd_start "$@" ;;
   down) shift; cmd_down "$@" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   topics) shift; cmd_topics "$@" ;;
-  *) echo "usage: $0 up|down [postgres|redis|kafka ...] | status | env | topics [list|create NAME [PARTITIONS]|delete NAME]" >&2; exit 64 ;;
+  *) echo "usage: $0 up|down [postgres|redis|kafka ...] | status | env | topics [list|create NAME [PARTITIONS]|delete NAME] | kill|start kafka NODE" >&2; exit 64 ;;
 esac
