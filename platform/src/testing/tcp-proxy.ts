@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Transform } from 'node:stream';
 
 export interface TcpProxy {
   /** The port the proxy listens on (127.0.0.1); the same after `down()`/`up()`. */
@@ -12,6 +13,13 @@ export interface TcpProxy {
   down(): Promise<void>;
   /** Accepts connections again on the same port. */
   up(): Promise<void>;
+  /**
+   * Delays every chunk, either way, by `ms` from now on (0, the default, forwards at once): a slow
+   * network in front of the dependency. Open connections are slowed too.
+   */
+  setLatency(ms: number): void;
+  /** Resets (TCP RST) every open connection and keeps accepting new ones: a dropped network path. */
+  resetConnections(): number;
   close(): Promise<void>;
 }
 
@@ -25,6 +33,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   let server: Server | undefined;
   let port = 0;
   let isDown = false;
+  let latencyMs = 0;
+  // Chunks keep their order: a Transform handles one at a time.
+  const delayed = () =>
+    new Transform({
+      transform(chunk, _encoding, done) {
+        if (latencyMs > 0) setTimeout(() => done(null, chunk), latencyMs);
+        else done(null, chunk);
+      },
+    });
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
@@ -39,8 +56,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
             upstream.destroy();
           });
         }
-        client.pipe(upstream);
-        upstream.pipe(client);
+        client.pipe(delayed()).pipe(upstream);
+        upstream.pipe(delayed()).pipe(client);
       });
       next.once('error', reject);
       next.listen(port, '127.0.0.1', () => {
@@ -74,6 +91,14 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       if (server) return;
       await listen();
       isDown = false;
+    },
+    setLatency(ms: number) {
+      latencyMs = Math.max(0, ms);
+    },
+    resetConnections() {
+      const open = [...sockets];
+      for (const socket of open) socket.resetAndDestroy();
+      return open.length;
     },
     close: stop,
   };
