@@ -198,7 +198,15 @@ describe('docker-compose.yml under podman', () => {
     });
     expect(registered.errors).toBeUndefined();
     const token = registered.data.register.accessToken as string;
-    const me = await api(contract('Me'), {}, token);
+    // users creates the profile when auth's user.registered event reaches it (asynchronously): until
+    // then `me` is refused as an unknown account. Wait for that state, then read it.
+    let me: GraphQLResponse = await api(contract('Me'), {}, token);
+    await waitFor(
+      async () => (me = await api(contract('Me'), {}, token)).data?.me != null,
+      30_000,
+      "the customer's profile (users consumes auth.user.registered.v1)",
+    );
+    expect(me.errors).toBeUndefined();
     expect(me.data.me).toMatchObject({ email });
 
     const inStock = await api(contract('Products'), { first: 20, filter: { inStock: true } });
