@@ -1,6 +1,8 @@
 import { MikroORM, type EntityManager, type Options } from '@mikro-orm/postgresql';
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isDependencyUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
 import { traceSqlConnection } from './sql-tracing.js';
 
@@ -21,6 +23,11 @@ export interface DatabaseOptions {
   poolSize?: number;
   /** Called with every SQL statement the ORM sends (tests count statements with it). */
   onQuery?: (sql: string) => void;
+  /**
+   * How long to keep trying while Postgres cannot be reached yet (refused, reset, its name not resolving
+   * yet, starting up), backing off up to 2 s between attempts, before rejecting. Default 30 000 ms.
+   */
+  startupWaitMs?: number;
 }
 
 /**
@@ -28,14 +35,25 @@ export interface DatabaseOptions {
  * committed migrations, all or nothing. Each statement is a span of the trace it runs in (tracing on;
  * see `traceSqlConnection`). The global EntityManager refuses to work outside a fork
  * (`allowGlobalContext: false`): use `orm.em.fork()` per request and per message.
- * Rejects when Postgres cannot be reached or a migration fails; the process should then exit.
+ * A Postgres that cannot be reached yet (a container network's DNS still settling, a server starting up)
+ * is tried again for `startupWaitMs`; rejects after that, or at once when a migration fails; the process
+ * should then exit.
  *
  * Replicas starting at once (a fresh install, a scale-up) take turns: creating the database and
  * migrating happen under a Postgres advisory lock per database name (see {@link withMigrationLock}),
  * so exactly one replica creates and migrates and the others then find nothing left to do.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return withMigrationLock(options, () => connectAndMigrate(options));
+  const deadline = Date.now() + (options.startupWaitMs ?? 30_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await withMigrationLock(options, () => connectAndMigrate(options));
+    } catch (error) {
+      if (!isDependencyUnavailable(error) || Date.now() >= deadline) throw error;
+      options.logger?.warn({ err: error, attempt }, 'Postgres cannot be reached yet; trying again');
+      await sleep(Math.min(2_000, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /**
@@ -115,11 +133,16 @@ async function connectAndMigrate(options: DatabaseOptions): Promise<Database> {
     },
     debug: false,
   });
-  const applied = await orm.migrator.up();
-  if (applied.length > 0) {
-    options.logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  try {
+    const applied = await orm.migrator.up();
+    if (applied.length > 0) {
+      options.logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    }
+    return orm;
+  } catch (error) {
+    await orm.close(true);
+    throw error;
   }
-  return orm;
 }
 
 /** True when the database answers a trivial query (readiness). */
