@@ -101,7 +101,7 @@ EOF
 
 podman_socket_alive() {
   local pid
-  pid=$(tr -dc '0-9' <"$PODMAN_SOCKET_PID" 2>/dev/null || true)
+  pid=$({ tr -dc '0-9' <"$PODMAN_SOCKET_PID"; } 2>/dev/null || true)
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ -S "$PODMAN_SOCKET" ] &&
     curl -fsS --max-time 5 --unix-socket "$PODMAN_SOCKET" http://d/_ping >/dev/null 2>&1
 }
@@ -126,7 +126,7 @@ podman_socket_up() {
 
 podman_socket_down() {
   local pid
-  pid=$(tr -dc '0-9' <"$PODMAN_SOCKET_PID" 2>/dev/null || true)
+  pid=$({ tr -dc '0-9' <"$PODMAN_SOCKET_PID"; } 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "system service"; then
     kill -TERM "$pid"
