@@ -5,7 +5,10 @@
 #      lint, type check, formatting; then every service compiled (npm run build)
 #   3. jest: unit specs, then e2e specs (real servers on real Postgres, Redis and Kafka), then the
 #      totals and the ten slowest spec files and tests (scripts/test-summary.mjs)
-# Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips step 2.
+#   4. npm run test:cluster: the chart on the local single-node Kubernetes (Linux as root; elsewhere
+#      it prints why it is skipped). A cluster this run started is stopped afterwards (cluster:down,
+#      which proves nothing is left); one that was already up stays up.
+# Extra arguments go to jest (e.g. `npm test -- subgraphs/auth`), which then skips steps 2 and 4.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 [ -x node_modules/.bin/tsx ] || npm install --no-audit --no-fund
@@ -34,4 +37,14 @@ NODE_OPTIONS="--experimental-vm-modules --no-warnings=ExperimentalWarning" \
   node node_modules/jest/bin/jest.js --maxWorkers=2 --json --outputFile="$results" "$@" || status=$?
 node scripts/test-summary.mjs "$results" || status=1
 rm -f "$results"
+
+if [ $# -eq 0 ]; then
+  echo '==> cluster'
+  cluster_was_up=0
+  bash scripts/k8s/cluster.sh status >/dev/null 2>&1 && cluster_was_up=1
+  npm run --silent test:cluster || status=1
+  if [ "$cluster_was_up" = 0 ] && [ -d .local/k8s/cluster ]; then
+    bash scripts/k8s/cluster.sh down || status=1
+  fi
+fi
 exit $status

@@ -10,7 +10,9 @@
 # published versions, a tools.go importing the commands, a go.sum from `go mod tidy`). A component is
 # rebuilt only when its binary is missing or its stamp (.local/k8s/bin/.<component>.version) names another
 # version, so a second run takes a second; Go's build cache (~/.cache/go-build) makes a rebuild in a fresh
-# clone quick too. Versions are set with -ldflags -X, so `kube-apiserver --version` says v1.37.2.
+# clone quick too. Each binary built is also kept in a cache for the whole machine (K8S_BIN_CACHE, default
+# ~/.cache/shop-platform/k8s-bin/<component>-<version>-<go version>), so a fresh clone (every CI run) copies
+# it instead of linking it again. Versions are set with -ldflags -X, so `kube-apiserver --version` says v1.37.2.
 #
 # Adding a component: a line in COMPONENTS (component -> project and Go package) and, for a new project,
 # a <project>_module function writing its go.mod + tools.go and a <project>_ldflags function.
@@ -19,6 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 K8S_DIR="${K8S_DIR:-$ROOT/.local/k8s}"
 BIN="$K8S_DIR/bin"
 BUILD="$K8S_DIR/build"
+K8S_BIN_CACHE="${K8S_BIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/shop-platform/k8s-bin}"
 export PATH="/usr/local/go/bin:$PATH"
 export GOFLAGS="-buildvcs=false"
 export GOTOOLCHAIN=local
@@ -158,7 +161,7 @@ module_dir() { # project
 }
 
 build() { # component
-  local line project package version dir stamp t0
+  local line project package version dir stamp t0 cached
   line="$(awk -v c="$1" 'NF == 3 && $1 == c' <<<"$COMPONENTS")"
   if [ -z "$line" ]; then
     echo "scripts/k8s/build.sh: unknown component '$1' (known: all $(awk 'NF == 3 { printf "%s ", $1 }' <<<"$COMPONENTS"))" >&2
@@ -167,15 +170,26 @@ build() { # component
   read -r _ project package <<<"$line"
   version="$(project_version "$project")"
   stamp="$BIN/.$1.version"
+  mkdir -p "$BIN" "$K8S_BIN_CACHE"
+  cached="$K8S_BIN_CACHE/$1-$version-$(go env GOVERSION)"
   if [ "${FORCE:-0}" != 1 ] && [ -x "$BIN/$1" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then
+    # A checkout's current binary fills the machine's cache when it lacks it.
+    [ -x "$cached" ] || { cp "$BIN/$1" "$cached.tmp.$$" && mv "$cached.tmp.$$" "$cached"; }
+    return 0
+  fi
+  if [ "${FORCE:-0}" != 1 ] && [ -x "$cached" ]; then
+    cp "$cached" "$BIN/$1.tmp"
+    mv "$BIN/$1.tmp" "$BIN/$1"
+    echo "$version" >"$stamp"
     return 0
   fi
   dir="$(module_dir "$project")"
-  mkdir -p "$BIN"
   echo "==> building $1 $version" >&2
   t0=$SECONDS
   (cd "$dir" && CGO_ENABLED="$(build_cgo "$project")" "${NICE[@]}" go build -tags "$(build_tags "$project")" -ldflags "$("${project}_ldflags")" \
     -o "$BIN/$1.tmp" "$package")
+  cp "$BIN/$1.tmp" "$cached.tmp.$$"
+  mv "$cached.tmp.$$" "$cached"
   mv "$BIN/$1.tmp" "$BIN/$1"
   echo "$version" >"$stamp"
   echo "    $1 built in $((SECONDS - t0)) s" >&2

@@ -932,7 +932,18 @@ cmd_load_images() {
   ctr_ images import --platform linux/amd64 "$archive" >>"$LOGS/images.log" 2>&1 ||
     { rm -f "$archive"; die_log images "ctr images import of ${load[*]} failed"; }
   rm -f "$archive"
+  local present j
+  present=$(ctr_ images ls -q 2>/dev/null)
   for i in "${!load[@]}"; do
+    # An archive holds one name per image: another name of the same image is tagged from it.
+    if ! grep -qxF "${load[$i]}" <<<"$present"; then
+      for j in "${refs[@]}"; do
+        if [ "$j" != "${load[$i]}" ] && grep -qxF "$j" <<<"$present" &&
+          [ "$(podman image inspect --format '{{.Id}}' "$j" 2>/dev/null)" = "${ids[$i]}" ]; then
+          ctr_ images tag --force "$j" "${load[$i]}" >>"$LOGS/images.log" 2>&1 && break
+        fi
+      done
+    fi
     ctr_ images ls -q 2>/dev/null | grep -qxF "${load[$i]}" || die "${load[$i]} is not in containerd after the import"
     echo "${ids[$i]}" >"$(image_stamp "${load[$i]}")"
   done

@@ -93,6 +93,9 @@ spec:
         - name: {{ .name }}
           image: {{ include "ecommerce.image" $imageArgs | quote }}
           imagePullPolicy: {{ include "ecommerce.pullPolicy" $imageArgs }}
+          # A container that exits before writing /dev/termination-log leaves its last log lines as its
+          # termination message (kubectl describe pod, the pod's lastState).
+          terminationMessagePolicy: FallbackToLogsOnError
           # No command: the image's own (node dist/<service>/main.mjs), so SIGTERM reaches Node.
           ports:
             - name: http
@@ -204,6 +207,9 @@ spec:
         target:
           type: Utilization
           averageUtilization: {{ .root.Values.autoscaling.targetMemoryUtilizationPercentage }}
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: {{ .root.Values.autoscaling.scaleDownStabilizationSeconds }}
 {{- end }}
 
 {{- define "ecommerce.serviceMonitor" -}}
