@@ -24,8 +24,9 @@ export interface DatabaseOptions {
   /** Called with every SQL statement the ORM sends (tests count statements with it). */
   onQuery?: (sql: string) => void;
   /**
-   * How long to keep trying while Postgres cannot be reached yet (refused, reset, its name not resolving
-   * yet, starting up), backing off up to 2 s between attempts, before rejecting. Default 30 000 ms.
+   * How long to keep trying, from the first failure, while Postgres cannot be reached (refused, reset,
+   * its name not resolving yet, starting up), backing off up to 2 s between attempts, before rejecting.
+   * Default 30 000 ms.
    */
   startupWaitMs?: number;
 }
@@ -36,7 +37,8 @@ export interface DatabaseOptions {
  * see `traceSqlConnection`). The global EntityManager refuses to work outside a fork
  * (`allowGlobalContext: false`): use `orm.em.fork()` per request and per message.
  * A Postgres that cannot be reached yet (a container network's DNS still settling, a server starting up)
- * is tried again for `startupWaitMs`; rejects after that, or at once when a migration fails; the process
+ * is tried again for `startupWaitMs` from the first failure (however long the start took until then);
+ * rejects after that, or at once when a migration fails; the process
  * should then exit.
  *
  * Replicas starting at once (a fresh install, a scale-up) take turns: creating the database and
@@ -44,11 +46,14 @@ export interface DatabaseOptions {
  * so exactly one replica creates and migrates and the others then find nothing left to do.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const deadline = Date.now() + (options.startupWaitMs ?? 30_000);
+  // The window opens at the first failure, not at the call: waiting for another replica's migration,
+  // or migrating on a busy machine, can take longer than the window before a connection first fails.
+  let deadline: number | undefined;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await withMigrationLock(options, () => connectAndMigrate(options));
     } catch (error) {
+      deadline ??= Date.now() + (options.startupWaitMs ?? 30_000);
       if (!isDependencyUnavailable(error) || Date.now() >= deadline) throw error;
       options.logger?.warn({ err: error, attempt }, 'Postgres cannot be reached yet; trying again');
       await sleep(Math.min(2_000, 100 * 2 ** attempt));
