@@ -85,7 +85,7 @@ port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 # Process $1 alive and its command line contains $2 (guards against stale pid files / pid reuse).
 pid_is() {
   local pid=$1 pattern=$2
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"$pattern"* ]]
 }
 read_pid() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
@@ -765,7 +765,7 @@ cmd_up() {
   local t0=$SECONDS
   pick_services "$@"
   take_lock
-  if [ -n "$EXTRA_ADDRESS" ] && ! ip -o addr show | grep -qF " $EXTRA_ADDRESS/"; then
+  if [ -n "$EXTRA_ADDRESS" ] && ! grep -qF " $EXTRA_ADDRESS/" <<<"$(ip -o addr show)"; then
     die "INFRA_EXTRA_ADDRESS=$EXTRA_ADDRESS is not an address of this machine"
   fi
   if wants postgres; then pg_up; fi

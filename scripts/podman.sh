@@ -128,7 +128,7 @@ podman_socket_down() {
   local pid
   pid=$({ tr -dc '0-9' <"$PODMAN_SOCKET_PID"; } 2>/dev/null || true)
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "system service"; then
+    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"system service"* ]]; then
     kill -TERM "$pid"
     local end=$((SECONDS + 20))
     while kill -0 "$pid" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done

@@ -43,7 +43,7 @@ read_pid() { if [ -s "$DIR/prometheus.pid" ]; then tr -dc '0-9' <"$DIR/prometheu
 # Our Prometheus runs: the pid is alive and runs prometheus with our config file.
 ours() {
   local pid; pid=$(read_pid)
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$DIR/prometheus.yml"
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"$DIR/prometheus.yml"* ]]
 }
 free_port() { node -e "const s=require('net').createServer().listen(0,'$HOST',()=>{console.log(s.address().port);s.close()})"; }
 port() { cat "$DIR/port"; }

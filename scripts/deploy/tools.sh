@@ -43,7 +43,7 @@ checkov() {
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$CHECKOV_REQUIREMENTS"
-  "$venv/bin/checkov" --version | grep -qx "$CHECKOV_VERSION" ||
+  grep -qx "$CHECKOV_VERSION" <<<"$("$venv/bin/checkov" --version)" ||
     { echo "checkov: expected $CHECKOV_VERSION, got $("$venv/bin/checkov" --version)" >&2; exit 1; }
   mkdir -p "$BIN"
   ln -sf "$venv/bin/checkov" "$BIN/checkov"

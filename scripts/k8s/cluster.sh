@@ -285,7 +285,7 @@ import_image() { # ref archive
   local want have
   want=$(sha256sum "$2" | cut -d' ' -f1)
   have=$(cat "$IMAGES/.imported.$(echo "$1" | tr '/:' '__')" 2>/dev/null || true)
-  if [ "$want" = "$have" ] && ctr_ images ls -q 2>/dev/null | grep -qxF "$1"; then return 0; fi
+  if [ "$want" = "$have" ] && grep -qxF "$1" <<<"$(ctr_ images ls -q 2>/dev/null)"; then return 0; fi
   ctr_ images import --platform linux/amd64 "$2" >>"$LOGS/images.log" 2>&1 || die_log images "ctr images import $2 failed"
   echo "$want" >"$IMAGES/.imported.$(echo "$1" | tr '/:' '__')"
 }
@@ -399,7 +399,7 @@ prepare_host() {
     ip link add "$BRIDGE" type bridge
     touch "$STATE/bridge.created"
   fi
-  ip -4 addr show dev "$BRIDGE" | grep -qF "inet $NODE_IP/24" || ip addr add "$NODE_IP/24" dev "$BRIDGE"
+  grep -qF "inet $NODE_IP/24" <<<"$(ip -4 addr show dev "$BRIDGE")" || ip addr add "$NODE_IP/24" dev "$BRIDGE"
   ip link set "$BRIDGE" up
 
   # The guard: before any pod exists, and before the API server listens on every address (it takes a
@@ -762,7 +762,7 @@ delete_workloads() {
   while [ -n "$(kubectl get pods -A --no-headers 2>/dev/null)" ] && ((SECONDS < end)); do sleep 0.5; done
   # The pod objects go once their containers stopped; the sandboxes stop right after.
   end=$((SECONDS + 30))
-  while ctr_ tasks ls -q 2>/dev/null | grep -q . && ((SECONDS < end)); do sleep 0.5; done
+  while [ -n "$(ctr_ tasks ls -q 2>/dev/null)" ] && ((SECONDS < end)); do sleep 0.5; done
 }
 
 remove_containers() {
@@ -826,7 +826,7 @@ undo_host() {
     done <"$STATE/sysctl.saved"
   fi
   # Cluster state: a new `up` starts an empty cluster. No mount may remain below it (checked above).
-  if ! findmnt -rn -o TARGET | grep -qE "^$STATE/"; then
+  if ! grep -qE "^$STATE/" <<<"$(findmnt -rn -o TARGET)"; then
     rm -rf "$STATE/etcd" "$STATE/kubelet" "$STATE/pod-logs" "$STATE/cni/ipam"
   fi
 }
@@ -844,7 +844,7 @@ leftovers() {
   [ ! -f "$STATE/bridge.created" ] || ! ip link show "$BRIDGE" >/dev/null 2>&1 || say_left "bridge $BRIDGE"
   for p in iptables ip6tables; do
     for h in filter nat mangle; do
-      $p -t "$h" -S 2>/dev/null | grep -qE '^-N KUBE-' && say_left "$p -t $h chains: $($p -t "$h" -S | grep -E '^-N KUBE-' | cut -d' ' -f2 | tr '\n' ' ')"
+      grep -qE '^-N KUBE-' <<<"$($p -t "$h" -S 2>/dev/null)" && say_left "$p -t $h chains: $($p -t "$h" -S | grep -E '^-N KUBE-' | cut -d' ' -f2 | tr '\n' ' ')"
     done
   done
   for h in /sys/fs/cgroup/*/; do [ ! -d "$h${CGROUP_ROOT#/}" ] || say_left "cgroup $h${CGROUP_ROOT#/}"; done
@@ -910,14 +910,17 @@ cmd_down() {
 cmd_load_images() {
   running containerd || die "the cluster is not up (npm run cluster:up)"
   mkdir -p "$IMAGES"
-  local refs=("$@") load=() ids=() ref id archive t=$SECONDS i current=0
+  local refs=("$@") load=() ids=() ref id archive t=$SECONDS i current=0 listed
+  # Listings are read whole, then searched: `ctr ... | grep -q` fails under pipefail whenever grep
+  # exits at its match before ctr has written the rest (SIGPIPE), which made a present image "missing".
+  listed=$(ctr_ images ls -q 2>/dev/null)
   if ((${#refs[@]} == 0)); then
     mapfile -t refs < <(podman images --format '{{.Repository}}:{{.Tag}}' | grep -E '^localhost/shop-[a-z-]+:' | sort -u)
     ((${#refs[@]} > 0)) || die "podman has no localhost/shop-* image: build them with npm run images"
   fi
   for ref in "${refs[@]}"; do
     id=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null) || die "podman has no image $ref"
-    if [ "$(cat "$(image_stamp "$ref")" 2>/dev/null)" = "$id" ] && ctr_ images ls -q 2>/dev/null | grep -qxF "$ref"; then
+    if [ "$(cat "$(image_stamp "$ref")" 2>/dev/null)" = "$id" ] && grep -qxF "$ref" <<<"$listed"; then
       current=$((current + 1))
     else
       load+=("$ref")
@@ -944,7 +947,7 @@ cmd_load_images() {
         fi
       done
     fi
-    ctr_ images ls -q 2>/dev/null | grep -qxF "${load[$i]}" || die "${load[$i]} is not in containerd after the import"
+    grep -qxF "${load[$i]}" <<<"$(ctr_ images ls -q 2>/dev/null)" || die "${load[$i]} is not in containerd after the import"
     echo "${ids[$i]}" >"$(image_stamp "${load[$i]}")"
   done
   say "loaded ${#load[@]} image(s) in $((SECONDS - t)) s: ${load[*]}"
