@@ -307,15 +307,18 @@ function subscribersInOrder(history: History): InvariantResult {
       for (const event of session) {
         const at = order.history.indexOf(event.status ?? '');
         if (at < 0) {
+          check.count('a status not in the history');
           check.fail(`order ${orderId}: a subscriber got ${event.status}, not in its history`);
           break;
         }
         if (at <= last) {
+          check.count('out of order');
           check.fail(`order ${orderId}: ${event.status} arrived after ${order.history[last]}`);
           break;
         }
         const expected = order.history.slice(0, at + 1);
         if (event.history && event.history.join() !== expected.join()) {
+          check.count('a history that differs');
           check.fail(`order ${orderId}: state ${event.status} with history ${event.history.join('>')}`);
           break;
         }
@@ -324,10 +327,12 @@ function subscribersInOrder(history: History): InvariantResult {
       }
     }
     const final = events.reduce((a, b) => (b.t >= a.t ? b : a));
-    if (final.status !== order.status)
+    if (final.status !== order.status) {
+      check.count('the last state seen not the final one');
       check.fail(
         `order ${orderId}: the last state a subscriber saw is ${final.status}, it ended ${order.status}`,
       );
+    }
   }
   return check.result();
 }

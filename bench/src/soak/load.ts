@@ -206,6 +206,8 @@ function liveClient(routerUrl: string, customer: Customer, log: ClientLog) {
     },
   });
   const watching = new Set<string>();
+  /** Orders cancelled while watched: if their subscription completes at CONFIRMED, subscribe again. */
+  const rewatch = new Set<string>();
 
   /** Subscribes `query` until `done` says so; a new subscribe after an error or an early complete. */
   const follow = (
@@ -262,9 +264,20 @@ function liveClient(routerUrl: string, customer: Customer, log: ClientLog) {
         history: (state.statusHistory ?? []).map((s: { status: string }) => s.status),
       });
       final = state.status === 'CONFIRMED' || state.status === 'CANCELLED';
-      if (final) watching.delete(orderId);
+      if (final) {
+        watching.delete(orderId);
+        // The subscription completes after CONFIRMED (the contract), but the customer has cancelled
+        // it since: subscribe again, as a client would, to see it CANCELLED (its first event).
+        if (state.status === 'CONFIRMED' && rewatch.delete(orderId)) setTimeout(() => watchOrder(orderId), 0);
+      }
       return final;
     });
+  };
+
+  /** After a cancellation was accepted: follow the order to CANCELLED, subscribing again if needed. */
+  const afterCancel = (orderId: string) => {
+    if (watching.has(orderId)) rewatch.add(orderId);
+    else watchOrder(orderId);
   };
 
   const followNotifications = () =>
@@ -283,6 +296,7 @@ function liveClient(routerUrl: string, customer: Customer, log: ClientLog) {
 
   return {
     watchOrder,
+    afterCancel,
     followNotifications,
     /** Orders still watched (their final status not seen yet). */
     get watching() {
@@ -419,9 +433,11 @@ export function startLoad(options: LoadOptions) {
         { id: orderId },
         {
           token: customer.token,
-          extra: { customerId: customer.id },
+          extra: { customerId: customer.id, orderId },
         },
       );
+      // Whatever the answer (one lost to a fault may still have applied): follow it to its end.
+      live.get(customer.id)!.afterCancel(orderId);
     }
   };
 
