@@ -13,7 +13,8 @@
  * restart, SIGKILL of a Kafka node and its restart, Postgres fast restart, Redis restart, router
  * SIGTERM and restart, latency and connection resets on the proxy in front of products. Then the
  * stack settles and the history checker prints one line per invariant and the totals; exit code 1
- * when an invariant broke. Client log: .local/soak/client-log.jsonl; figures: .local/bench/soak.json.
+ * when an invariant broke. Client log: .local/soak/client-log.jsonl; the services' logs: .local/soak/logs; figures:
+ * .local/bench/soak.json.
  * Everything it started is stopped at the end (data kept under .local/soak).
  */
 import { rm } from 'node:fs/promises';

@@ -5,8 +5,8 @@
  * the stack settles and the history checker reads every database and the client log.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { graphql } from '../../../platform/src/testing/graphql-client.js';
 import { startTcpProxy, type TcpProxy } from '../../../platform/src/testing/tcp-proxy.js';
 import { DEV_ADMIN, startStack, type RunningStack } from '../../../scripts/stack.js';
@@ -47,6 +47,14 @@ export interface PhaseResult {
   settleMs: number;
   /** Empty when the stack settled; else what was still moving (orders left open, with their state). */
   waiting: string[];
+}
+
+/** Copies every `*.log` of `from` into `to` (emptied first). */
+async function keepLogs(from: string, to: string) {
+  await rm(to, { recursive: true, force: true });
+  await mkdir(to, { recursive: true });
+  for (const file of await readdir(from))
+    if (file.endsWith('.log')) await copyFile(join(from, file), join(to, file));
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -90,6 +98,8 @@ export async function startSoak(options: SoakOptions): Promise<Soak> {
   let proxy: TcpProxy | undefined;
   const log = new ClientLog(options.logFile);
   const stop = async () => {
+    // The services' logs outlive the run (an isolated stack's folder goes with it): <dir>/logs.
+    if (stack) await keepLogs(dirname(stack.supergraphPath), join(options.dir, 'logs'));
     await stack?.stop().catch((error) => log.note('stack stop failed', { error: String(error) }));
     await proxy?.close();
     await log.close();
