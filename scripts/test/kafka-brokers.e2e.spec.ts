@@ -9,36 +9,22 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafka, envelope, type KafkaClient } from '../../platform/src/kafka.js';
 import { createLogger } from '../../platform/src/logger.js';
+import { releasePorts, reservePorts } from '../../platform/src/testing/ports.js';
 import { waitFor } from '../../platform/src/testing/wait-for.js';
 
 const INFRA = resolve(import.meta.dirname, '../infra.sh');
 const TOPIC = 'replication.check.v1';
 
-/** Free on loopback now (nothing listens there). */
-const isFree = (port: number) =>
-  new Promise<boolean>((done) => {
-    const server = createServer();
-    server.once('error', () => done(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
-  });
-
-/** A first-node port whose three nodes' broker and controller ports (+0/+1, +10/+11, +20/+21) are free. */
-async function freeBasePort(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2_000) * 10;
-    const ports = [0, 1, 10, 11, 20, 21].map((offset) => base + offset);
-    if ((await Promise.all(ports.map(isFree))).every(Boolean)) return base;
-  }
-  throw new Error('no free ports for three Kafka nodes');
-}
+/** Each node's broker and controller ports: +0/+1, +10/+11, +20/+21 from the first node's. */
+const KAFKA_OFFSETS = [0, 1, 10, 11, 20, 21];
 
 describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
   let dir: string;
+  let base: number | undefined;
   let env: NodeJS.ProcessEnv;
   let brokers: string[];
   let kafka: KafkaClient;
@@ -56,7 +42,7 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kafka-brokers-'));
-    const base = await freeBasePort();
+    base = await reservePorts(KAFKA_OFFSETS);
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -81,6 +67,7 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
     await admin?.disconnect();
     if (env) await infra('down', 'kafka').catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (base !== undefined) releasePorts(base, KAFKA_OFFSETS);
   }, 120_000);
 
   it('creates the kit’s topics with three replicas and min.insync.replicas 2, all in sync', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { PORT_RESERVATIONS, releasePort, reservePort } from './ports.js';
+import { PORT_RESERVATIONS, releasePort, releasePorts, reservePort, reservePorts } from './ports.js';
 
 const ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
 const fileOf = (port: number) => join(PORT_RESERVATIONS, String(port));
@@ -55,6 +55,37 @@ describe('reservePort', () => {
       expect(existsSync(fileOf(busy))).toBe(false);
     } finally {
       releasePort(next);
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('reservePorts', () => {
+  const KAFKA = [0, 1, 10, 11, 20, 21];
+
+  it('reserves a port at every offset from one base, each free and held until released', async () => {
+    const base = await reservePorts(KAFKA);
+    expect(base).toBeGreaterThanOrEqual(20_000);
+    expect(base + 21).toBeLessThan(ephemeralStart);
+    for (const offset of KAFKA) expect(readFileSync(fileOf(base + offset), 'utf8')).toBe(String(process.pid));
+    releasePorts(base, KAFKA);
+    for (const offset of KAFKA) expect(existsSync(fileOf(base + offset))).toBe(false);
+  });
+
+  it('skips a base where one of the offsets is taken, and gives back what it had claimed there', async () => {
+    const [busy, next] = [await reservePorts(KAFKA), await reservePorts(KAFKA)];
+    releasePorts(busy, KAFKA);
+    releasePorts(next, KAFKA);
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(busy + 11, '127.0.0.1', resolve));
+    try {
+      const spy = jest.spyOn(Math, 'random');
+      for (const base of [busy, next])
+        spy.mockReturnValueOnce((base - 20_000 + 0.5) / (ephemeralStart - 20_000 - 21));
+      await expect(reservePorts(KAFKA)).resolves.toBe(next);
+      for (const offset of KAFKA) expect(existsSync(fileOf(busy + offset))).toBe(false);
+    } finally {
+      releasePorts(next, KAFKA);
       await new Promise((resolve) => server.close(resolve));
     }
   });

@@ -90,6 +90,38 @@ export async function reservePort(): Promise<number> {
   );
 }
 
+/**
+ * A base port reserved with `base + offset` for every offset (e.g. [0, 1, 10, 11, 20, 21] for three
+ * Kafka nodes, each a broker and a controller port, ten apart), all of them free; `releasePorts` gives
+ * them back.
+ */
+export async function reservePorts(offsets: readonly number[]): Promise<number> {
+  mkdirSync(PORT_RESERVATIONS, { recursive: true });
+  const widest = Math.max(0, ...offsets);
+  const span = ephemeralStart() - LOWEST - widest;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = LOWEST + Math.floor(Math.random() * span);
+    const claimed: number[] = [];
+    for (const port of offsets.map((offset) => base + offset)) {
+      if (!claim(port)) break;
+      claimed.push(port);
+    }
+    if (claimed.length === offsets.length) {
+      const free = await Promise.all(claimed.map(bindable));
+      if (free.every(Boolean)) return base;
+    }
+    for (const port of claimed) releasePort(port);
+  }
+  throw new Error(
+    `no ${offsets.length} free ports at offsets ${offsets.join(', ')} after 200 attempts (reservations in ${PORT_RESERVATIONS})`,
+  );
+}
+
+/** Gives back the ports `reservePorts(offsets)` reserved at `base`. */
+export function releasePorts(base: number, offsets: readonly number[]): void {
+  for (const offset of offsets) releasePort(base + offset);
+}
+
 /** Gives a reserved port back (only the reserving process's own reservation is removed). */
 export function releasePort(port: number): void {
   const file = join(PORT_RESERVATIONS, String(port));
