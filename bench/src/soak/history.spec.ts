@@ -179,6 +179,11 @@ function cleanHistory(): History {
       { id: 'n-a', userId: CUSTOMER, type: 'ORDER_PLACED', orderId: 'A' },
       { id: 'n-a2', userId: CUSTOMER, type: 'ORDER_CONFIRMED', orderId: 'A' },
       { id: 'n-w', userId: CUSTOMER, type: 'WELCOME', orderId: null },
+      { id: 'n-b', userId: CUSTOMER, type: 'ORDER_PLACED', orderId: 'B' },
+      { id: 'n-b2', userId: CUSTOMER, type: 'ORDER_CANCELLED', orderId: 'B' },
+      { id: 'n-c', userId: CUSTOMER, type: 'ORDER_PLACED', orderId: 'C' },
+      { id: 'n-c2', userId: CUSTOMER, type: 'ORDER_CONFIRMED', orderId: 'C' },
+      { id: 'n-c3', userId: CUSTOMER, type: 'ORDER_CANCELLED', orderId: 'C' },
     ],
   };
 }
@@ -204,8 +209,8 @@ describe('the soak history checker', () => {
       errorsByCode: { SERVICE_UNAVAILABLE: 1 },
     });
     const lines = formatReport(report);
-    expect(lines).toHaveLength(6 + 3);
-    expect(lines.slice(0, 6).every((l) => l.startsWith('ok  '))).toBe(true);
+    expect(lines).toHaveLength(7 + 3);
+    expect(lines.slice(0, 7).every((l) => l.startsWith('ok  '))).toBe(true);
     expect(lines[0]).toContain('accepted 3');
     expect(lines.at(-1)).toBe('every invariant held');
   });
@@ -312,6 +317,30 @@ describe('the soak history checker', () => {
     ]);
   });
 
+  it('names a notification that was never stored: an order confirmed or cancelled nobody was told of, a missing welcome', () => {
+    const history = cleanHistory();
+    history.notifications = history.notifications.filter((n) => !['n-w', 'n-a2', 'n-c3'].includes(n.id));
+    const report = checkHistory(history);
+    const complete = report.invariants.find((i) => i.name.startsWith('every customer was notified'))!;
+    expect(complete.counts).toEqual({
+      expected: 8,
+      'missing WELCOME': 1,
+      'missing ORDER_CONFIRMED': 1,
+      'missing ORDER_CANCELLED': 1,
+      violations: 3,
+    });
+    expect(failures(history)).toEqual([
+      {
+        name: 'every customer was notified of each of their orders’ events',
+        problems: [
+          `no WELCOME notification for customer ${CUSTOMER}`,
+          'no ORDER_CONFIRMED notification for order A (PENDING > RESERVED > CONFIRMED)',
+          'no ORDER_CANCELLED notification for order C (PENDING > RESERVED > CONFIRMED > CANCELLED)',
+        ],
+      },
+    ]);
+  });
+
   it('names statuses out of order, a gap the state does not fill, and a subscriber left short of the final status', () => {
     const backwards = cleanHistory();
     backwards.events[1] = { ...backwards.events[1]!, t: 9 };
@@ -345,6 +374,10 @@ describe('the soak history checker', () => {
     });
     history.reservations.push({ orderId: 'D', productId: LAMP, quantity: 2, status: 'COMMITTED' });
     history.stock = [{ productId: LAMP, onHand: 6, reserved: 0 }];
+    history.notifications.push(
+      { id: 'n-d', userId: CUSTOMER, type: 'ORDER_PLACED', orderId: 'D' },
+      { id: 'n-d2', userId: CUSTOMER, type: 'ORDER_CONFIRMED', orderId: 'D' },
+    );
     expect(failures(history)).toEqual([
       {
         name: expect.stringContaining('idempotency key'),

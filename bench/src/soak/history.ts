@@ -281,6 +281,32 @@ function notificationsOnce(history: History): InvariantResult {
 }
 
 /**
+ * Every customer was told what happened: a WELCOME each, and for each of their orders ORDER_PLACED,
+ * ORDER_CONFIRMED when it was confirmed and ORDER_CANCELLED when it ended cancelled. A consumer that
+ * stopped consuming (or skipped events) after a fault shows here.
+ */
+function notificationsComplete(history: History): InvariantResult {
+  const check = invariant('every customer was notified of each of their orders’ events');
+  const stored = new Set(history.notifications.map((n) => `${n.userId}/${n.type}/${n.orderId ?? '-'}`));
+  const expect = (userId: string, type: string, orderId: string | null, what: string) => {
+    check.count('expected');
+    if (stored.has(`${userId}/${type}/${orderId ?? '-'}`)) return;
+    check.count(`missing ${type}`);
+    check.fail(`no ${type} notification for ${what}`);
+  };
+  for (const customer of history.customers) expect(customer, 'WELCOME', null, `customer ${customer}`);
+  const customers = new Set(history.customers);
+  for (const order of history.orders) {
+    if (!customers.has(order.customerId)) continue;
+    const what = `order ${order.id} (${order.history.join(' > ')})`;
+    expect(order.customerId, 'ORDER_PLACED', order.id, what);
+    if (order.history.includes('CONFIRMED')) expect(order.customerId, 'ORDER_CONFIRMED', order.id, what);
+    if (order.status === 'CANCELLED') expect(order.customerId, 'ORDER_CANCELLED', order.id, what);
+  }
+  return check.result();
+}
+
+/**
  * Each subscriber saw each order's statuses in order: within one subscription every state comes
  * later in the order's stored history than the one before, and carries the history up to it (so a
  * status it skipped is in the snapshot it got); the last state seen is the order's final status.
@@ -375,6 +401,7 @@ export function checkHistory(history: History): Report {
     charged(history, doubles),
     stockConserved(history, oversold),
     notificationsOnce(history),
+    notificationsComplete(history),
     subscribersInOrder(history),
     idempotent(history),
   ];
