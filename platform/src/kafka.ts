@@ -673,7 +673,15 @@ export function createKafka({
         );
     const run = () =>
       consumer.run({
-        autoCommit: false,
+        // Each message's offset is committed once eachMessage has resolved (threshold 1), that is once
+        // its effect or its dead-letter copy is durable: at-least-once. kafkajs' own commit after
+        // eachMessage is used rather than `consumer.commitOffsets` inside it: when the group's
+        // coordinator moves to another node while the old one stays up (a restarted node taking its
+        // partitions' leadership back), `consumer.commitOffsets` retries NOT_COORDINATOR against the
+        // old node for minutes and then again for every redelivery, since kafkajs finds a coordinator
+        // again only when rejoining; an error of the commit after eachMessage makes the runner rejoin.
+        autoCommit: true,
+        autoCommitThreshold: 1,
         // Each message is processed in a `process <topic>` span continuing the trace in its headers.
         eachMessage: inProcessSpan(async ({ topic: physicalTopic, partition, message, heartbeat }, span) => {
           const topic = logical(physicalTopic);
@@ -726,10 +734,6 @@ export function createKafka({
               await sleep(100 * 2 ** (attempt - 1));
             }
           }
-          // Committed only after the effect (or the dead-letter copy) is durable: at-least-once.
-          await consumer.commitOffsets([
-            { topic: physicalTopic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-          ]);
         }),
       });
     // Joining happens in the background: a rebalance waits for every member (a crashed one until its

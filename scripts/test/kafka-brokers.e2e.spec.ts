@@ -150,4 +150,104 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
       'all three nodes back in every ISR',
     );
   }, 240_000);
+  it('keeps a durable consumer consuming and committing when its group’s coordinator moves to another node that stays up', async () => {
+    const topic = `coordinator.move.${randomUUID().slice(0, 8)}.v1`;
+    const groupId = `coordinator-move-${randomUUID()}`;
+    await kafka.ensureTopics([topic]);
+    const producer = await kafka.producer();
+    const sent: string[] = [];
+    const received = new Set<string>();
+    // The handler of the first message published after `hold` waits for `release`.
+    let gate: { opened: Promise<void>; open: () => void; reached: boolean } | undefined;
+    const publish = async (count: number) => {
+      const events = Array.from({ length: count }, (_, i) => envelope(topic, `key-${sent.length + i}`, {}));
+      await producer.publish(events);
+      sent.push(...events.map((event) => event.id));
+    };
+    const consumer = await kafka.consume({
+      groupId,
+      handlers: {
+        [topic]: {
+          parse: (payload) => payload,
+          handle: async (event) => {
+            if (gate && !gate.reached) {
+              gate.reached = true;
+              await gate.opened;
+            }
+            received.add(event.id);
+          },
+        },
+      },
+    });
+    // The group's coordinator is the leader of its __consumer_offsets partition (Java's
+    // String.hashCode of the group id, modulo the partition count, 10 here).
+    let hash = 0;
+    for (const char of groupId) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
+    const offsetsPartition = (hash === -2_147_483_648 ? 0 : Math.abs(hash)) % 10;
+    const coordinatorPartition = async () =>
+      (await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] })).topics[0]!.partitions.find(
+        (p) => p.partitionId === offsetsPartition,
+      )!;
+    const before = await coordinatorPartition();
+    try {
+      await consumer.joined;
+      await publish(3);
+      await waitFor(() => sent.every((id) => received.has(id)), 30_000, 'the first three messages');
+
+      // A message is being handled while the coordinator moves: the node that led the offsets
+      // partition leaves its replicas (a reassignment), so another node takes it over, the old one up.
+      let open!: () => void;
+      gate = { opened: new Promise<void>((resolve) => (open = resolve)), open, reached: false };
+      await publish(1);
+      await waitFor(() => gate!.reached, 30_000, 'the handler of the held message');
+      const moved = before.replicas.filter((node) => node !== before.leader);
+      await admin.alterPartitionReassignments({
+        topics: [
+          {
+            topic: '__consumer_offsets',
+            partitionAssignment: [{ partition: offsetsPartition, replicas: moved }],
+          },
+        ],
+      });
+      await waitFor(
+        async () => {
+          const now = await coordinatorPartition();
+          return now.leader !== before.leader && !now.replicas.includes(before.leader);
+        },
+        60_000,
+        `the coordinator of ${groupId} to leave node ${before.leader}`,
+      );
+      gate.open();
+      await publish(3);
+
+      // Every message is handled and the group's committed offsets reach the end of the topic.
+      await waitFor(() => sent.every((id) => received.has(id)), 30_000, 'every message after the move');
+      const ends = await admin.fetchTopicOffsets(topic);
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          return ends.every(
+            (end) =>
+              committed!.partitions.find((p) => p.partition === end.partition)!.offset ===
+              (end.high === '0' ? '-1' : end.high),
+          );
+        },
+        30_000,
+        'the committed offsets at the end of the topic',
+      );
+      expect(consumer.status.state).toBe('running');
+    } finally {
+      gate?.open();
+      await consumer.stop();
+      await producer.disconnect();
+      await admin.alterPartitionReassignments({
+        topics: [
+          {
+            topic: '__consumer_offsets',
+            partitionAssignment: [{ partition: offsetsPartition, replicas: before.replicas }],
+          },
+        ],
+      });
+    }
+  }, 240_000);
 });
