@@ -190,6 +190,8 @@ export interface LoadOptions {
 function liveClient(routerUrl: string, customer: Customer, log: ClientLog) {
   // Every (re)connection is a new server-side subscription: its events are a session of their own.
   let generation = 0;
+  // Every subscribe too (an order followed again after its cancellation is a new subscription).
+  let subscribes = 0;
   let stopped = false;
   const client: Client = createClient({
     url: routerUrl.replace(/^http/, 'ws'),
@@ -216,12 +218,11 @@ function liveClient(routerUrl: string, customer: Customer, log: ClientLog) {
     variables: Record<string, unknown>,
     onNext: (data: any, session: string) => boolean,
   ) => {
-    let attempt = 0;
     let finished = false;
     const start = () => {
       if (stopped || finished) return;
-      attempt += 1;
-      const id = `${customer.id}/${feed}/${String(variables.orderId ?? '')}#${attempt}`;
+      subscribes += 1;
+      const id = `${customer.id}/${feed}/${String(variables.orderId ?? '')}#${subscribes}`;
       client.subscribe(
         { query, variables },
         {
