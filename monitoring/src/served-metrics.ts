@@ -75,6 +75,12 @@ export const SERVED_METRICS: readonly ServedMetric[] = [
     source: 'platform/src/live-events.ts',
   },
   {
+    name: 'live_events_duplicates_total',
+    type: 'counter',
+    servedBy: ['orders', 'notifications'],
+    source: 'platform/src/live-events.ts',
+  },
+  {
     name: 'live_subscribers',
     type: 'gauge',
     servedBy: ['orders', 'notifications'],

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   createBoundedBuffer,
   createLiveHub,
+  recentIds,
   SHUTTING_DOWN,
   shuttingDown,
   SLOW_SUBSCRIBER,
@@ -158,5 +159,23 @@ describe('live hub', () => {
     hub.publish(event('a', 1));
     await expect(broken.next()).rejects.toThrow('bad filter');
     expect(hub.subscribers).toBe(0);
+  });
+});
+
+describe('recent ids', () => {
+  it('says an id was seen once it has been, and remembers at most its capacity, forgetting the oldest', () => {
+    const recent = recentIds(3);
+    expect(['a', 'b', 'a', 'c'].map((id) => recent.seen(id))).toEqual([false, false, true, false]);
+    expect(recent.size).toBe(3);
+    // d pushes a out; b and c are still remembered.
+    expect(recent.seen('d')).toBe(false);
+    expect(recent.size).toBe(3);
+    expect([recent.seen('b'), recent.seen('c'), recent.seen('d')]).toEqual([true, true, true]);
+    expect(recent.seen('a')).toBe(false);
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    expect(() => recentIds(0)).toThrow(RangeError);
+    expect(() => recentIds(1.5)).toThrow(RangeError);
   });
 });

@@ -271,6 +271,29 @@ export interface LiveEventsOptions<M extends TopicPayloads> {
   bufferSize?: number;
   /** This replica's part of the consumer group id (default `<hostname>-<pid>-<random>`). */
   instanceId?: string;
+  /** How many of the latest event ids are remembered to skip an event seen again (default 10 000). */
+  dedupeWindow?: number;
+}
+
+/**
+ * Remembers the last `capacity` ids: `seen(id)` says whether `id` is among them, and remembers it when
+ * it is not (the oldest is then forgotten once more than `capacity` are held).
+ */
+export function recentIds(capacity: number): { seen(id: string): boolean; readonly size: number } {
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new RangeError('capacity must be a positive integer');
+  const ids = new Set<string>();
+  return {
+    seen(id) {
+      if (ids.has(id)) return true;
+      ids.add(id);
+      if (ids.size > capacity) ids.delete(ids.values().next().value!);
+      return false;
+    },
+    get size() {
+      return ids.size;
+    },
+  };
 }
 
 /** A replica's live view of some topics. */
@@ -307,9 +330,14 @@ function metricOnce<M>(registry: Registry | undefined, name: string, create: (re
  * (`<name>.live.<hostname>-<pid>-<random>`), starting at the latest offset: subscriptions want what
  * happens from now on, and their snapshot covers the past. No retries and no dead-lettering: a
  * payload its parser refuses is logged and skipped (the durable consumer group is where bad
- * messages are dealt with). Metrics: `live_events_delivered_total{topic}` (queued for a
- * subscriber), `live_events_dropped_total{reason}` (`overflow`: discarded with a slow subscriber,
- * `invalid`: refused by the parser), `live_subscribers` (gauge).
+ * messages are dealt with). Kafka delivers at least once, so an event may come again: read again
+ * after the consumer rejoins its group (a commit refused while the group's coordinator moved), or
+ * published again by an outbox relay that crashed between sending it and marking it sent. An event
+ * whose id is among the latest `dedupeWindow` ids is skipped, so a subscriber receives it once.
+ * Metrics: `live_events_delivered_total{topic}` (queued for a subscriber),
+ * `live_events_dropped_total{reason}` (`overflow`: discarded with a slow subscriber, `invalid`:
+ * refused by the parser), `live_events_duplicates_total` (an event seen again, skipped),
+ * `live_subscribers` (gauge).
  */
 export function createLiveEvents<M extends TopicPayloads>(
   options: LiveEventsOptions<M>,
@@ -339,6 +367,16 @@ export function createLiveEvents<M extends TopicPayloads>(
         registers,
       }),
   );
+  const duplicates = metricOnce(
+    options.registry,
+    'live_events_duplicates_total',
+    (registers) =>
+      new Counter({
+        name: 'live_events_duplicates_total',
+        help: 'Live events skipped because the same event (by id) was consumed before: Kafka delivers at least once.',
+        registers,
+      }),
+  );
   const subscribersGauge = metricOnce(
     options.registry,
     'live_subscribers',
@@ -355,6 +393,7 @@ export function createLiveEvents<M extends TopicPayloads>(
     onSubscribers: (count) => subscribersGauge?.set(count),
   });
   let running = false;
+  const recent = recentIds(options.dedupeWindow ?? 10_000);
 
   const parsers = options.topics as Record<string, PayloadParser<unknown>>;
   const handlers = Object.fromEntries(
@@ -364,6 +403,11 @@ export function createLiveEvents<M extends TopicPayloads>(
         // The adapter's own parse step would dead-letter a refused payload; parse here instead.
         parse: (payload: unknown) => payload,
         handle: async (event: EventEnvelope<unknown>) => {
+          if (recent.seen(event.id)) {
+            duplicates?.inc();
+            log.debug({ topic, eventId: event.id }, 'live event skipped: seen before');
+            return;
+          }
           let payload: unknown;
           try {
             payload = parse(event.payload);

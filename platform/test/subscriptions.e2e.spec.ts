@@ -211,6 +211,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
   let writer: KafkaClient;
   let producer: EventProducer;
   let store: Store;
+  let lastPublished: Parameters<EventProducer['publish']>[0] = [];
   let one: Replica;
   let two: Replica;
   const clients: { dispose(): Promise<void> }[] = [];
@@ -221,7 +222,10 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
     writer = createKafka({ clientId: 'tickets-writer', brokers, logger, namespace });
     await writer.ensureTopics([TICKET_CHANGED]);
     producer = await writer.producer();
-    store = ticketStore((events) => producer.publish(events));
+    store = ticketStore(async (events) => {
+      lastPublished = events;
+      await producer.publish(events);
+    });
     [one, two] = await Promise.all([
       startReplica('replica-1', namespace, issuer, store),
       startReplica('replica-2', namespace, issuer, store),
@@ -254,6 +258,11 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
         // A payload the parser refuses: logged and skipped by every replica, nothing else lost.
         await producer.publish([envelope(TICKET_CHANGED, tickets[0]!, { version: 'not a number' })]);
       }
+      if (round === 2) {
+        // The last change published again, same event id (an outbox relay that crashed between
+        // sending it and marking it sent): every replica skips it, so no subscriber gets it twice.
+        await producer.publish(lastPublished);
+      }
     }
     const published = 12;
     for (const { replica, subscription } of subscriptions) {
@@ -278,6 +287,7 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
       /live_events_delivered_total\{[^}]*topic="tickets.ticket.changed.v1"[^}]*\} 24\b/,
     );
     expect(metrics).toMatch(/live_events_dropped_total\{[^}]*reason="invalid"[^}]*\} 1\b/);
+    expect(metrics).toMatch(/live_events_duplicates_total\{[^}]*\} 1\b/);
     expect(metrics).toMatch(/graphql_subscription_events_total\{[^}]*\} 24\b/);
 
     for (const { subscription } of subscriptions) subscription.stop();
