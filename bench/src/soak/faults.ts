@@ -1,7 +1,8 @@
 /**
- * The soak's fault schedule: each kind of fault a number of times, in a seeded shuffled order,
- * spread over the run and one at a time (the next starts once the previous one's dependency answers
- * again). Every fault is logged with its time, its target and how long it lasted.
+ * The soak's fault schedule: each kind of fault a number of times, spread over the run on a track of
+ * its own, the kinds' tracks at once, so faults of different kinds pile up; within a kind one at a
+ * time (the next starts once the previous one's dependency answers again). Every fault is logged with
+ * its time, its target and how long it lasted.
  */
 import type { RunningStack } from '../../../scripts/stack.js';
 import type { TcpProxy } from '../../../platform/src/testing/tcp-proxy.js';
@@ -33,9 +34,7 @@ export interface FaultContext {
 
 /**
  * Injects one fault of `kind`; resolves its target and the recovery: a promise that resolves once
- * what it broke answers again. Every fault but a Kafka node's recovers before the next one starts; a
- * Kafka node takes the longest to come back (a JVM start and its partitions catching up), so the
- * schedule goes on meanwhile and faults pile up, with at most one Kafka node down at a time.
+ * what it broke answers again (a Kafka node takes the longest: a JVM start and rejoining the cluster).
  */
 async function inject(
   kind: FaultKind,
@@ -85,42 +84,52 @@ async function inject(
   }
 }
 
-/** The planned order: every kind `perKind` times, each round shuffled. */
-export function plan(perKind: number, rng: Random): FaultKind[] {
-  const order: FaultKind[] = [];
-  for (let round = 0; round < perKind; round++) {
-    const kinds = [...FAULT_KINDS];
-    for (let i = kinds.length - 1; i > 0; i--) {
-      const j = rng.int(0, i);
-      [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
-    }
-    order.push(...kinds);
-  }
-  return order;
+/** One planned fault: its kind and when it is due, in ms from the start of the schedule. */
+export interface PlannedFault {
+  kind: FaultKind;
+  atMs: number;
 }
 
 /**
- * Runs the schedule: fault i starts at (i + 0.5) * spanMs / count, or later when the previous one
- * has not recovered yet (a Kafka node: when the previous Kafka fault has not). Each is logged once
- * recovered, with its start time. Resolves once every fault has recovered; a dependency that does not
- * come back rejects it.
+ * The plan: one track per kind, `perKind` faults each, spread evenly over `spanMs`; the tracks are
+ * staggered by a sixth of a period, so faults of different kinds overlap (a subgraph restarting while
+ * Postgres restarts) without all starting at once. Sorted by due time.
  */
-export async function runFaults(kinds: FaultKind[], spanMs: number, context: FaultContext): Promise<void> {
+export function plan(perKind: number, spanMs: number): PlannedFault[] {
+  const period = perKind > 0 ? spanMs / perKind : 0;
+  const faults = FAULT_KINDS.flatMap((kind, track) =>
+    Array.from({ length: perKind }, (_, i) => ({
+      kind,
+      atMs: Math.round((i + (track + 0.5) / FAULT_KINDS.length) * period),
+    })),
+  );
+  return faults.sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * Runs the plan, every kind's track at once: a fault starts when it is due, or once the previous fault
+ * of its kind has recovered when that is later (so at most one Kafka node is down at a time, and a
+ * restart never overlaps a restart of the same kind). Each fault is logged once recovered, with its
+ * start time and duration. Resolves once every fault has recovered; a dependency that does not come
+ * back rejects it.
+ */
+export async function runFaults(planned: PlannedFault[], context: FaultContext): Promise<void> {
   const startedAt = Date.now();
-  const interval = kinds.length ? spanMs / kinds.length : 0;
-  let kafka: Promise<void> = Promise.resolve();
-  const recoveries: Promise<void>[] = [];
-  for (const [i, kind] of kinds.entries()) {
-    await sleep(Math.max(0, startedAt + (i + 0.5) * interval - Date.now()));
-    if (kind === 'kafka-broker-kill') await kafka;
-    const t = context.log.now();
-    const began = Date.now();
-    const { target, recovered } = await inject(kind, context);
-    const logged = recovered.then(() => context.log.fault({ t, kind, target, ms: Date.now() - began }));
-    if (kind === 'kafka-broker-kill') kafka = logged;
-    recoveries.push(logged);
-    // A rejected recovery is awaited below; until then it must not count as unhandled.
-    logged.catch(() => undefined);
-  }
-  await Promise.all(recoveries);
+  const track = async (kind: FaultKind) => {
+    for (const { atMs } of planned.filter((fault) => fault.kind === kind)) {
+      await sleep(Math.max(0, startedAt + atMs - Date.now()));
+      const t = context.log.now();
+      const began = Date.now();
+      const { target, recovered } = await inject(kind, context);
+      await recovered;
+      context.log.fault({ t, kind, target, ms: Date.now() - began });
+    }
+  };
+  const kinds = [...new Set(planned.map((fault) => fault.kind))];
+  const tracks = kinds.map(track);
+  // Every track runs to its end (or its failure) before the schedule settles: a failure is reported
+  // only once nothing of the schedule is still restarting.
+  const results = await Promise.allSettled(tracks);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
 }

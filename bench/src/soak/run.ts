@@ -229,9 +229,10 @@ export async function startSoak(options: SoakOptions): Promise<Soak> {
         const started = Date.now();
         log.note('phase', { seconds: phase.seconds, faultsPerKind: phase.faultsPerKind });
         const load = startLoad({ routerUrl: url, log, customers, products, rng, ...phase.load });
-        const kinds = plan(phase.faultsPerKind, rng);
+        const planned = plan(phase.faultsPerKind, phase.seconds * 1_000);
+        const kinds = planned.map((fault) => fault.kind);
         try {
-          const faults = runFaults(kinds, phase.seconds * 1_000, {
+          const faults = runFaults(planned, {
             stack: running,
             infra,
             proxy: runningProxy,
