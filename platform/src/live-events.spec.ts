@@ -11,6 +11,26 @@ import {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('bounded buffer', () => {
+  it('ends after the queued items and a last item, accepted even when full', async () => {
+    const buffer = createBoundedBuffer<string>({ capacity: 1 });
+    expect(buffer.push('event')).toBe(true);
+    buffer.end('how it ended');
+    expect(buffer.closed).toBe(true);
+    expect(buffer.push('late')).toBe(false);
+    await expect(buffer.next()).resolves.toEqual({ value: 'event', done: false });
+    await expect(buffer.next()).resolves.toEqual({ value: 'how it ended', done: false });
+    await expect(buffer.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+
+  it('hands the last item to a waiting next(), and ignores an end after the first', async () => {
+    const buffer = createBoundedBuffer<string>({ capacity: 1 });
+    const waiting = buffer.next();
+    buffer.end('last');
+    buffer.end('another');
+    await expect(waiting).resolves.toEqual({ value: 'last', done: false });
+    await expect(buffer.next()).resolves.toEqual({ value: undefined, done: true });
+  });
+
   it('hands items over in order, queued or to a waiting next()', async () => {
     const buffer = createBoundedBuffer<number>({ capacity: 3 });
     const waiting = buffer.next();

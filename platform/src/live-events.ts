@@ -47,10 +47,15 @@ export interface BoundedBuffer<T> extends AsyncIterableIterator<T> {
    * false is returned. False too once the buffer is closed.
    */
   push(item: T): boolean;
-  /** Ends the iterator after the queued items (done). */
-  end(): void;
+  /**
+   * Ends the iterator after the queued items (done). A `last` item given is queued after them first,
+   * even when the buffer is full (how the stream ended: an error to report, a final result).
+   */
+  end(...last: [] | [T]): void;
   /** Ends the iterator now with `error` (queued items are discarded). */
   fail(error: unknown): void;
+  /** Ends the iterator now, discarding the queue and releasing a pending `next()` (the subscriber left). */
+  return(): Promise<IteratorResult<T>>;
   /** Items queued now. */
   readonly size: number;
   /** True once the buffer accepts no more items. */
@@ -58,9 +63,10 @@ export interface BoundedBuffer<T> extends AsyncIterableIterator<T> {
 }
 
 /**
- * A bounded, single-consumer async queue. Memory per subscriber never exceeds `capacity` items: a
- * subscriber that cannot keep up is ended with an error (the client is told and may resubscribe)
- * rather than slowing the producer or growing without bound. `return()` (the client leaving)
+ * A bounded, single-consumer async queue. Memory per subscriber never exceeds `capacity` items (and
+ * the one `last` item of `end`): a subscriber that cannot keep up is ended with an error (the client
+ * is told and may resubscribe) rather than slowing the producer or growing without bound; the owner
+ * learns of it through `onOverflow` (the router disconnects the slow client, a subgraph counts it). `return()` (the client leaving)
  * discards the queue and releases a pending `next()` at once.
  */
 export function createBoundedBuffer<T>({
@@ -111,8 +117,13 @@ export function createBoundedBuffer<T>({
       queue.push(item);
       return true;
     },
-    end() {
+    end(...last) {
       if (closed) return;
+      if (last.length) {
+        const waiter = waiters.shift();
+        if (waiter) waiter.resolve({ value: last[0], done: false });
+        else queue.push(last[0]);
+      }
       ended = true;
       close();
       for (const w of waiters.splice(0)) w.resolve({ value: undefined, done: true });

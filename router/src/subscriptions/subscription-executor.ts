@@ -9,11 +9,13 @@ import type { GraphQLRequestContext } from '@apollo/server';
 import {
   ATTR_GRAPHQL_OPERATION_NAME,
   ATTR_GRAPHQL_OPERATION_TYPE,
+  createBoundedBuffer,
   ErrorCode,
   extractTraceContext,
   takeTraceCarrier,
   tracingEnabled,
   withSpan,
+  type BoundedBuffer,
   type TraceCarrier,
 } from '@shop/platform';
 import {
@@ -28,7 +30,6 @@ import {
 import type { RouterContext } from '../request-context.js';
 import { SUBREQUEST_HTTP_ERROR } from '../router-errors.js';
 import type { RouterMetrics } from '../router-metrics.js';
-import { EventBuffer } from './event-buffer.js';
 import type { ServedSupergraph, SubscriptionPlan } from './served-supergraph.js';
 import type { UpstreamPool } from './upstream-pool.js';
 
@@ -55,11 +56,10 @@ export interface SubscriptionExecutorOptions {
   maxBufferedEvents: number;
 }
 
+/** What waits in a subscription's buffer: an upstream event, or how the stream ended (the last item). */
 type Item =
   | { kind: 'event'; result: FormattedExecutionResult }
   | { kind: 'error'; error: unknown }
-  | { kind: 'complete' }
-  | { kind: 'overflow' }
   | { kind: 'finish'; result: ExecutionResult | undefined };
 
 /** An upstream result without the trace context the kit's subscription endpoint adds to `extensions`. */
@@ -118,8 +118,10 @@ function pick(variables: Record<string, unknown>, names: readonly string[] | und
  * plan would be (a `Sequence` of the primary fetch, answered with the event, and `rest`), so fields of
  * other subgraphs resolve and the result is shaped like a query's.
  *
- * - Events wait in a bounded buffer while the client is slow; when it overflows, `onOverflow` is called
- *   (the transport disconnects the client) and the subscription ends: memory per subscriber is bounded.
+ * - Events wait in a bounded buffer (the kit's `createBoundedBuffer`) while the client is slow; when it
+ *   overflows, the events it held are discarded and counted (`outcome="dropped"`), `onOverflow` is
+ *   called (the transport disconnects the client) and the subscription ends: memory per subscriber is
+ *   bounded.
  * - An event identical to the previous one is not sent again (after an upstream reconnect the subgraph
  *   answers with the current state, which the client may already have).
  * - After a supergraph reload, the next event is planned on the new supergraph (the document is
@@ -131,9 +133,15 @@ export class SubscriptionExecutor {
 
   /** Opens the subscription; the stream yields one result per event and ends when the upstream ends. */
   execute(request: SubscriptionRequest, onOverflow: () => void): SubscriptionStream {
-    const buffer = new EventBuffer<Item>(this.options.maxBufferedEvents);
-    const run = this.run(request, buffer, onOverflow);
     const { metrics } = this.options;
+    const buffer = createBoundedBuffer<Item>({
+      capacity: this.options.maxBufferedEvents,
+      onOverflow: (dropped) => {
+        metrics.subscriptionEvents.inc({ outcome: 'dropped' }, dropped);
+        onOverflow();
+      },
+    });
+    const run = this.run(request, buffer);
     metrics.subscriptionsActive.inc();
     let active = true;
     const ended = <T>(result: IteratorResult<T>) => {
@@ -146,11 +154,11 @@ export class SubscriptionExecutor {
     return {
       next: () => run.next().then(ended),
       return: async () => {
-        buffer.end({ kind: 'complete' });
+        void buffer.return();
         return ended(await run.return(undefined));
       },
       throw: async (error: unknown) => {
-        buffer.end({ kind: 'complete' });
+        void buffer.return();
         return ended(await run.throw(error));
       },
       finish: (result) => buffer.end({ kind: 'finish', result }),
@@ -162,8 +170,7 @@ export class SubscriptionExecutor {
 
   private async *run(
     request: SubscriptionRequest,
-    buffer: EventBuffer<Item>,
-    onOverflow: () => void,
+    buffer: BoundedBuffer<Item>,
   ): AsyncGenerator<ExecutionResult, undefined> {
     const { current, upstream, metrics } = this.options;
     let served = current();
@@ -176,7 +183,6 @@ export class SubscriptionExecutor {
       return;
     }
 
-    let overflowed = false;
     const unsubscribe = upstream.subscribe(
       subgraph,
       url,
@@ -194,24 +200,25 @@ export class SubscriptionExecutor {
         },
       },
       {
-        next: (result) => {
-          if (overflowed) return;
-          if (buffer.push({ kind: 'event', result })) return;
-          overflowed = true;
-          metrics.subscriptionEvents.inc({ outcome: 'dropped' }, buffer.size + 1);
-          buffer.end({ kind: 'overflow' });
-          onOverflow();
-        },
+        // False once the buffer overflowed (onOverflow has run) or the client left: nothing to do.
+        next: (result) => void buffer.push({ kind: 'event', result }),
         error: (error) => buffer.end({ kind: 'error', error }),
-        complete: () => buffer.end({ kind: 'complete' }),
+        complete: () => buffer.end(),
       },
     );
 
     try {
       let previous: string | undefined;
       for (;;) {
-        const item = await buffer.shift();
-        if (item.kind === 'complete' || item.kind === 'overflow') return;
+        let next: IteratorResult<Item>;
+        try {
+          next = await buffer.next();
+        } catch {
+          // It overflowed (SLOW_SUBSCRIBER): onOverflow disconnects the client, nothing more to send.
+          return;
+        }
+        if (next.done) return;
+        const item = next.value;
         if (item.kind === 'finish') {
           if (item.result) yield item.result;
           return;
