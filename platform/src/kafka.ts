@@ -489,7 +489,10 @@ export function createKafka({
       maxInFlightRequests: 1,
       allowAutoTopicCreation: true,
     });
-    await p.connect();
+    // An idempotent producer asks the metadata's "controller" for its id, and kafkajs gives up at the
+    // first connection refused or reset there: while a node is dead but not fenced yet (its restart,
+    // broker.session.timeout.ms), metadata may still name it. Another attempt reads metadata again.
+    await brokerRetry('producer', () => p.connect());
     // The partition kafkajs itself would pick (murmur2 of the key, as Java's default partitioner).
     const partitionFor = Partitioners.DefaultPartitioner();
 

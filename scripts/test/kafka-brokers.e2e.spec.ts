@@ -150,6 +150,35 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
       'all three nodes back in every ISR',
     );
   }, 240_000);
+  it('connects new producers while a node is dead but not fenced yet (a service starting during a broker’s restart)', async () => {
+    await kafka.ensureTopics([TOPIC]);
+    const victim = 1 + Math.floor(Math.random() * 3);
+    process.kill(nodePid(victim), 'SIGKILL');
+    // Until the controller fences it (broker.session.timeout.ms), metadata still names the dead
+    // node, also as the "controller" a producer asks for its id: kafkajs gives up on the first
+    // connection refused or reset there, so a service starting then failed its start-up.
+    const connecting = Array.from({ length: 8 }, () => kafka.producer());
+    const connected = await Promise.allSettled(connecting);
+    const producers = connected.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    try {
+      expect(connected.filter((result) => result.status === 'rejected')).toEqual([]);
+    } finally {
+      // The node comes back in any case, so the specs after this one find three.
+      await infra('up', 'kafka');
+      await waitFor(
+        async () => (await partitions()).every((partition) => partition.isr.length === 3),
+        60_000,
+        'all three nodes back in every ISR',
+      );
+    }
+    // Each of them publishes (acks from every in-sync replica).
+    try {
+      const events = producers.map((_, i) => envelope(TOPIC, `starting-${i}`, { i }));
+      await Promise.all(producers.map((producer, i) => producer.publish([events[i]!])));
+    } finally {
+      await Promise.all(producers.map((producer) => producer.disconnect()));
+    }
+  }, 240_000);
   it('keeps a durable consumer consuming and committing when its group’s coordinator moves to another node that stays up', async () => {
     const topic = `coordinator.move.${randomUUID().slice(0, 8)}.v1`;
     const groupId = `coordinator-move-${randomUUID()}`;
