@@ -97,6 +97,8 @@ export interface RouterOptions {
   trustProxy?: boolean;
   /** Abort a subgraph fetch after this long. Default 30 000 ms. */
   subgraphTimeoutMs?: number;
+  /** Identical subgraph reads in flight at once are sent once (SUBGRAPH_DEDUPLICATION). Default true. */
+  subgraphDeduplication?: boolean;
   /**
    * Routing URLs that replace the supergraph's, by subgraph name (compared upper-cased, other characters
    * as `_`, as in `SUBGRAPH_URL_<NAME>`): where a deployment reaches a subgraph at another address than the
@@ -208,7 +210,13 @@ export function buildRouter(options: RouterOptions): Router {
     const key = `${name} ${url}`;
     let source = dataSources.get(key);
     if (!source) {
-      source = new SubgraphDataSource({ name, url, metrics, timeoutMs: options.subgraphTimeoutMs });
+      source = new SubgraphDataSource({
+        name,
+        url,
+        metrics,
+        timeoutMs: options.subgraphTimeoutMs,
+        deduplicate: options.subgraphDeduplication ?? true,
+      });
       dataSources.set(key, source);
     }
     return source;

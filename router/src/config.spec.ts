@@ -21,6 +21,12 @@ describe('router config', () => {
     expect(DEFAULT_SUPERGRAPH_PATH).toMatch(/\/schema\/supergraph\.graphql$/);
   });
 
+  it('deduplicates subgraph reads unless SUBGRAPH_DEDUPLICATION=false', () => {
+    expect(optionsOf({}).subgraphDeduplication).toBe(true);
+    expect(optionsOf({ SUBGRAPH_DEDUPLICATION: 'false' }).subgraphDeduplication).toBe(false);
+    expect(optionsOf({ SUBGRAPH_DEDUPLICATION: 'true' }).subgraphDeduplication).toBe(true);
+  });
+
   it('serves the Sandbox outside production, and in production only with SANDBOX=true', () => {
     expect(optionsOf({}).sandbox).toBe(true);
     expect(optionsOf({ NODE_ENV: 'production' })).toMatchObject({ production: true, sandbox: false });

@@ -53,6 +53,8 @@ export const routerEnv = z
     DEFAULT_LIST_SIZE: positiveInt(10),
     MAX_REQUEST_BYTES: positiveInt(64 * 1024),
     SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
+    /** Identical subgraph reads in flight at once are sent once; `false` sends each (benchmarks). */
+    SUBGRAPH_DEDUPLICATION: flag(true),
     READINESS_CACHE_MS: milliseconds(2000),
     SHUTDOWN_DELAY_MS: milliseconds(0),
     TRUST_PROXY: flag(false),
@@ -158,6 +160,7 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     },
     trustProxy: env.TRUST_PROXY,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    subgraphDeduplication: env.SUBGRAPH_DEDUPLICATION,
     subgraphUrls: subgraphUrlsFrom(env),
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },

@@ -69,3 +69,51 @@ describe('keepAliveFetcher on connections the subgraph closes', () => {
     expect([outcome, dropped]).toEqual(['TypeError: fetch failed', 1]);
   });
 });
+
+describe('keepAliveFetcher deduplication', () => {
+  let server: Server;
+  let url: string;
+  let received = 0;
+  beforeAll(async () => {
+    // Answers after 50 ms, so reads sent together are in flight at the same moment.
+    server = createServer((request, response) => {
+      received++;
+      request.resume();
+      request.on('end', () => setTimeout(() => response.end(JSON.stringify({ data: { n: received } })), 50));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const together = async (fetcher: ReturnType<typeof keepAliveFetcher>, query: string) => {
+    const send = fetcher as unknown as (url: string, init: RequestInit) => Promise<Response>;
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    };
+    const before = received;
+    const answers = await Promise.all([1, 2, 3].map(() => send(url, init).then((r) => r.json())));
+    return { sent: received - before, answers };
+  };
+
+  it('sends identical reads in flight at once once by default, each with its own answer', async () => {
+    let shared = 0;
+    const { sent, answers } = await together(keepAliveFetcher(5_000, { onShared: () => shared++ }), '{ n }');
+    expect(sent).toBe(1);
+    expect(shared).toBe(2);
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+  });
+
+  it('sends every read with deduplicate: false, and never a mutation once for several', async () => {
+    let shared = 0;
+    const fetcher = keepAliveFetcher(5_000, { onShared: () => shared++, deduplicate: false });
+    expect((await together(fetcher, '{ n }')).sent).toBe(3);
+    expect((await together(keepAliveFetcher(5_000), 'mutation { n }')).sent).toBe(3);
+    expect(shared).toBe(0);
+  });
+});

@@ -24,6 +24,8 @@ export interface SubgraphDataSourceOptions {
   metrics: RouterMetrics;
   /** Abort a fetch that has not completed after this long. Default 30 000 ms. */
   timeoutMs?: number;
+  /** Send identical reads in flight at the same moment once (see keepAliveFetcher). Default true. */
+  deduplicate?: boolean;
 }
 
 /** Headers that identify the caller to a subgraph: requests differing in these are never shared. */
@@ -49,8 +51,12 @@ function isReadRequest(body: string): boolean {
  * Router does): same URL, same body (query and variables) and same caller (authorization, client address).
  * A subscription event that many subscribers of one customer receive then costs one fetch per subgraph,
  * not one per subscriber. Each caller gets its own copy of the answer. Mutations are never shared.
+ * `deduplicate: false` sends every read (SUBGRAPH_DEDUPLICATION=false; benchmarks measure without it).
  */
-export function keepAliveFetcher(timeoutMs: number, onShared?: () => void): Fetcher {
+export function keepAliveFetcher(
+  timeoutMs: number,
+  { onShared, deduplicate = true }: { onShared?: () => void; deduplicate?: boolean } = {},
+): Fetcher {
   const inFlight = new Map<string, Promise<{ status: number; headers: [string, string][]; body: string }>>();
   const send = async (url: string, init?: RequestInit) => {
     const signal = AbortSignal.timeout(timeoutMs);
@@ -72,6 +78,10 @@ export function keepAliveFetcher(timeoutMs: number, onShared?: () => void): Fetc
     const body = typeof init?.body === 'string' ? init.body : undefined;
     if (!body || !isReadRequest(body)) {
       return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    }
+    if (!deduplicate) {
+      const answer = await send(url, init);
+      return new Response(answer.body, { status: answer.status, headers: answer.headers });
     }
     const headers = new Headers(init?.headers);
     const key = JSON.stringify([url, body, ...IDENTITY_HEADERS.map((name) => headers.get(name))]);
@@ -123,9 +133,10 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RouterContext> {
   constructor(options: SubgraphDataSourceOptions) {
     super({
       url: options.url,
-      fetcher: keepAliveFetcher(options.timeoutMs ?? 30_000, () =>
-        options.metrics.subgraphFetchesShared.inc({ subgraph: options.name }),
-      ),
+      fetcher: keepAliveFetcher(options.timeoutMs ?? 30_000, {
+        onShared: () => options.metrics.subgraphFetchesShared.inc({ subgraph: options.name }),
+        deduplicate: options.deduplicate ?? true,
+      }),
     });
     this.name = options.name;
     this.metrics = options.metrics;
