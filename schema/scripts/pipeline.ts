@@ -15,8 +15,12 @@ import {
   SubgraphSourceError,
   SupergraphConfigError,
   contractOperationsFile,
+  upstreamBenchShapeDir,
   upstreamContractDir,
+  BENCH_SHAPE_DIR,
+  BENCH_SHAPE_FILES,
   CONTRACT_DIR,
+  CONTRACT_FILES,
   withGeneratedHeader,
   type CompositionHintSummary,
 } from '../src/supergraph/index.js';
@@ -34,6 +38,10 @@ export interface PipelinePaths {
   contractDir: string;
   /** The published contract beside the checkout (`../shared/api`, or `$CONTRACT_UPSTREAM`), when present. */
   upstreamContractDir: string;
+  /** The repository's copy of the gateway benchmark's shape (`bench/federation-gateway/`). */
+  benchShapeDir: string;
+  /** The published one beside the checkout (`../shared/bench/federation-gateway`, or `$BENCH_SHAPE_UPSTREAM`). */
+  upstreamBenchShapeDir: string;
   /** `schema/pending-operations.txt`. */
   pendingFile: string;
   /** `schema/breaking-changes-allowed.txt`: the reviewed breaking changes of the API schema. */
@@ -51,6 +59,8 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): PipelinePath
     operationsFile: resolve(contractOperationsFile(env)),
     contractDir: resolve(CONTRACT_DIR),
     upstreamContractDir: resolve(upstreamContractDir(env)),
+    benchShapeDir: resolve(BENCH_SHAPE_DIR),
+    upstreamBenchShapeDir: resolve(upstreamBenchShapeDir(env)),
     pendingFile: resolve(schemaDir, 'pending-operations.txt'),
     allowlistFile: resolve(schemaDir, 'breaking-changes-allowed.txt'),
   };
@@ -140,26 +150,48 @@ export function reportFatal(error: unknown): void {
 }
 
 /**
- * Compares `schema/contract/` with the published contract beside the checkout and prints the outcome.
- * Resolves with the failures: a drift report when they differ; with `requireUpstream`, also when there is
- * no published contract to compare with (a clone on its own passes otherwise: there is nothing to drift from).
+ * Compares the repository's copies of published files with their originals beside the checkout and
+ * prints the outcome: `schema/contract/` (the client contract) and `bench/federation-gateway/` (the
+ * gateway benchmark's shape). Resolves with the failures: a drift report for each copy that differs;
+ * with `requireUpstream`, also for each original that is missing (a clone on its own passes otherwise:
+ * there is nothing to drift from).
  */
 export async function checkContractCopy(
   paths: PipelinePaths,
   options: { requireUpstream?: boolean } = {},
 ): Promise<string[]> {
-  const copy = display(paths, paths.contractDir);
-  const upstream = display(paths, paths.upstreamContractDir);
-  const outcome = await compareContractCopy(paths.contractDir, paths.upstreamContractDir);
-  switch (outcome.status) {
-    case 'same':
-      console.log(`contract copy: ${copy} matches ${upstream} (${outcome.files.join(', ')})`);
-      return [];
-    case 'no-upstream':
-      if (options.requireUpstream) return [`no published contract at ${upstream} to compare ${copy} with`];
-      console.log(`contract copy: no published contract at ${upstream}; ${copy} is the contract`);
-      return [];
-    case 'drift':
-      return [formatContractDrift(outcome.drift, copy, upstream)];
+  const copies = [
+    {
+      what: 'contract copy',
+      original: 'published contract',
+      dir: paths.contractDir,
+      upstreamDir: paths.upstreamContractDir,
+      files: CONTRACT_FILES,
+    },
+    {
+      what: 'benchmark shape copy',
+      original: 'published benchmark shape',
+      dir: paths.benchShapeDir,
+      upstreamDir: paths.upstreamBenchShapeDir,
+      files: BENCH_SHAPE_FILES,
+    },
+  ];
+  const failures: string[] = [];
+  for (const { what, original, dir, upstreamDir, files } of copies) {
+    const copy = display(paths, dir);
+    const upstream = display(paths, upstreamDir);
+    const outcome = await compareContractCopy(dir, upstreamDir, files);
+    switch (outcome.status) {
+      case 'same':
+        console.log(`${what}: ${copy} matches ${upstream} (${outcome.files.join(', ')})`);
+        break;
+      case 'no-upstream':
+        if (options.requireUpstream) failures.push(`no ${original} at ${upstream} to compare ${copy} with`);
+        else console.log(`${what}: no ${original} at ${upstream}; ${copy} stands on its own`);
+        break;
+      case 'drift':
+        failures.push(formatContractDrift(outcome.drift, copy, upstream, files));
+    }
   }
+  return failures;
 }

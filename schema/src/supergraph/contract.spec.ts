@@ -2,7 +2,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { compareContractCopy, formatContractDrift, upstreamContractDir } from './contract.js';
+import {
+  BENCH_SHAPE_FILES,
+  compareContractCopy,
+  formatContractDrift,
+  upstreamBenchShapeDir,
+  upstreamContractDir,
+} from './contract.js';
 
 const GUIDE = '# Client contract\n\nOperations storefronts send.\n';
 const OPERATIONS = 'query Product($id: ID!) {\n  product(id: $id) {\n    id\n  }\n}\n';
@@ -76,10 +82,33 @@ describe('the repository copy of the client contract', () => {
   it('formats a drift report that names both places and the fix', () => {
     const report = formatContractDrift([{ file: 'CONTRACT.md', detail: 'missing upstream' }], 'a', 'b');
     expect(report.split('\n')).toEqual([
-      'the contract copy in a differs from b:',
+      'the copy in a differs from b:',
       '  CONTRACT.md: missing upstream',
-      'copy the upstream files over (cp b/{CONTRACT.md,operations.graphql} a/) and commit them with the schema change they need',
+      'copy the upstream files over (cp b/{CONTRACT.md,operations.graphql} a/) and commit them with the change they need',
     ]);
+  });
+
+  it('compares the files it is given: the benchmark shape copy, its data changed upstream', async () => {
+    const shape = Object.fromEntries(BENCH_SHAPE_FILES.map((file) => [file, `{"file":"${file}"}\n`]));
+    await write(join(dir, 'shape'), shape);
+    await write(join(dir, 'shape-upstream'), { ...shape, 'data.json': '{"file":"changed"}\n' });
+    const outcome = await compareContractCopy(
+      join(dir, 'shape'),
+      join(dir, 'shape-upstream'),
+      BENCH_SHAPE_FILES,
+    );
+    expect(outcome).toEqual({
+      status: 'drift',
+      drift: [
+        {
+          file: 'data.json',
+          detail:
+            'line 1: copy has "{\\"file\\":\\"data.json\\"}", upstream has "{\\"file\\":\\"changed\\"}"',
+        },
+      ],
+    });
+    expect(upstreamBenchShapeDir({})).toMatch(/\/\.\.\/shared\/bench\/federation-gateway$/);
+    expect(upstreamBenchShapeDir({ BENCH_SHAPE_UPSTREAM: '/x' })).toBe('/x');
   });
 
   it('looks for the published contract beside the checkout unless $CONTRACT_UPSTREAM says where', () => {

@@ -25,6 +25,25 @@ export function upstreamContractDir(env: NodeJS.ProcessEnv = process.env): strin
   return env.CONTRACT_UPSTREAM || `${repoRoot}../shared/api`;
 }
 
+/**
+ * The repository's copy of the federation gateway benchmark's shape (bench/federation-gateway/), kept
+ * the same way: compared with the published one when it sits beside the checkout.
+ */
+export const BENCH_SHAPE_DIR = `${repoRoot}bench/federation-gateway`;
+
+/** The files of the benchmark shape, in the copy and upstream alike. */
+export const BENCH_SHAPE_FILES = [
+  'README.md',
+  'data.json',
+  'expected-response.json',
+  'query.graphql',
+] as const;
+
+/** `$BENCH_SHAPE_UPSTREAM`, else `<repo root>/../shared/bench/federation-gateway`. */
+export function upstreamBenchShapeDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BENCH_SHAPE_UPSTREAM || `${repoRoot}../shared/bench/federation-gateway`;
+}
+
 /** One contract file whose copy differs from upstream. */
 export interface ContractFileDrift {
   file: string;
@@ -64,11 +83,12 @@ function firstDifference(copy: string, upstream: string): string {
 export async function compareContractCopy(
   copyDir: string = CONTRACT_DIR,
   upstreamDir: string = upstreamContractDir(),
+  files: readonly string[] = CONTRACT_FILES,
 ): Promise<ContractCopyStatus> {
-  const upstream = await Promise.all(CONTRACT_FILES.map((f) => readOrUndefined(`${upstreamDir}/${f}`)));
+  const upstream = await Promise.all(files.map((f) => readOrUndefined(`${upstreamDir}/${f}`)));
   if (upstream.every((text) => text === undefined)) return { status: 'no-upstream', upstreamDir };
   const drift: ContractFileDrift[] = [];
-  for (const [i, file] of CONTRACT_FILES.entries()) {
+  for (const [i, file] of files.entries()) {
     const copy = await readOrUndefined(`${copyDir}/${file}`);
     const theirs = upstream[i];
     if (copy === theirs) continue;
@@ -76,7 +96,7 @@ export async function compareContractCopy(
     else if (theirs === undefined) drift.push({ file, detail: 'missing upstream' });
     else drift.push({ file, detail: firstDifference(copy, theirs) });
   }
-  return drift.length === 0 ? { status: 'same', files: CONTRACT_FILES } : { status: 'drift', drift };
+  return drift.length === 0 ? { status: 'same', files } : { status: 'drift', drift };
 }
 
 /** A drift report, ready to print, naming the copy, upstream and how to bring the copy up to date. */
@@ -84,11 +104,12 @@ export function formatContractDrift(
   drift: readonly ContractFileDrift[],
   copyDir: string,
   upstreamDir: string,
+  files: readonly string[] = CONTRACT_FILES,
 ): string {
   const lines = drift.map((d) => `  ${d.file}: ${d.detail}`);
   return [
-    `the contract copy in ${copyDir} differs from ${upstreamDir}:`,
+    `the copy in ${copyDir} differs from ${upstreamDir}:`,
     ...lines,
-    `copy the upstream files over (cp ${upstreamDir}/{${CONTRACT_FILES.join(',')}} ${copyDir}/) and commit them with the schema change they need`,
+    `copy the upstream files over (cp ${upstreamDir}/{${files.join(',')}} ${copyDir}/) and commit them with the change they need`,
   ].join('\n');
 }
