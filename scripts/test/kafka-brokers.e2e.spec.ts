@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createKafka, envelope, type KafkaClient } from '../../platform/src/kafka.js';
@@ -278,5 +278,31 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
         ],
       });
     }
+  }, 240_000);
+
+  it('records a class-data archive at node 1’s clean stop, which every node maps at the next start, all compiling with C1 only', async () => {
+    const cmdline = (node: number) => readFileSync(`/proc/${nodePid(node)}/cmdline`, 'utf8').split('\0');
+    // Node 1 of a cluster without an archive records one into its own directory; the others do not.
+    expect(
+      cmdline(1).some((arg) =>
+        arg.startsWith('-XX:ArchiveClassesAtExit=' + join(dir, 'kafka', 'brokers-3', 'node-1')),
+      ),
+    ).toBe(true);
+    for (const node of [2, 3]) expect(cmdline(node)).toContain('-Xshare:auto');
+    await admin.disconnect();
+    await infra('down', 'kafka');
+    const archives = readdirSync(join(dir, 'kafka')).filter((name) => name.endsWith('.jsa'));
+    expect(archives).toHaveLength(1);
+    expect(
+      readdirSync(join(dir, 'kafka', 'brokers-3', 'node-1')).filter((name) => name.includes('.jsa')),
+    ).toEqual([]);
+
+    await infra('up', 'kafka');
+    admin = await kafka.admin();
+    for (const node of [1, 2, 3]) {
+      expect(cmdline(node)).toContain(`-XX:SharedArchiveFile=${join(dir, 'kafka', archives[0]!)}`);
+      expect(cmdline(node)).toContain('-XX:TieredStopAtLevel=1');
+    }
+    expect((await admin.describeCluster()).brokers).toHaveLength(3);
   }, 240_000);
 });
