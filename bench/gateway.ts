@@ -5,6 +5,7 @@
  *
  *   npm run bench:gateway -- [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
  *                            [--gateways apollo-gateway,router,hive-gateway,router-dedup]
+ *                            [--profile]
  *
  * Paired rounds: each round runs every gateway once, in the order given, each in a fresh process on
  * the same Node, with the same four subgraphs (one process of their own, started once). Before
@@ -17,9 +18,14 @@
  * does its own fetches), `router-dedup` with the default (identical concurrent fetches shared).
  * The figures also go to .local/bench/gateway-<time>.json. Exits 1 when a gateway answers wrongly or
  * a run has failed requests.
+ *
+ * `--profile` runs each gateway under `node --cpu-prof` (its whole life: start, warm-up, load) and
+ * prints a flame summary of each profile: self and total time by package, self time by function. The
+ * profiles stay in .local/bench/profiles/gateway-<time>/ for a flame graph viewer. Sampling costs
+ * throughput, so figures from a profiled run are not the headline ones.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +36,7 @@ import { print } from 'graphql';
 import { composeSupergraph } from '../schema/src/supergraph/index.js';
 import { EXPECTED_RESPONSE, REQUEST_BODY, SUBGRAPHS } from './src/gateway/shape.js';
 import { compareResponse, formatRatios, formatRuns, type GatewayRun } from './src/gateway/stats.js';
+import { formatProfileSummary, summarizeProfile, type CpuProfile } from './src/profile.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -45,12 +52,15 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     gateways: { type: 'string', default: GATEWAYS.join(',') },
     out: { type: 'string' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const warmup = Number(values.warmup);
 const connections = Number(values.connections);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const profiles = values.profile ? join(ROOT, '.local', 'bench', 'profiles', `gateway-${stamp}`) : undefined;
 const gateways = values.gateways.split(',').map((name) => name.trim()) as Gateway[];
 for (const name of gateways) {
   if (!GATEWAYS.includes(name))
@@ -230,6 +240,8 @@ async function measure(
 ): Promise<GatewayRun> {
   const port = await freePort();
   const { args, env } = gatewayCommand(gateway, path, port);
+  const profileName = `${gateway}-round${round}.cpuprofile`;
+  if (profiles) args.unshift('--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-name', profileName);
   const started = startNode(args, env);
   const exited = new Promise((_, reject) =>
     started.child.once('exit', (code) =>
@@ -267,7 +279,18 @@ async function measure(
     };
   } finally {
     await stop(started.child);
+    if (profiles) printProfile(gateway, round, join(profiles, profileName));
   }
+}
+
+/** Prints the flame summary of a run's profile (written when the process exited on its own). */
+function printProfile(gateway: Gateway, round: number, file: string): void {
+  if (!existsSync(file)) {
+    console.log(`${gateway} round ${round}: no profile (the process did not exit on its own)`);
+    return;
+  }
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
+  console.log(`\n${formatProfileSummary(summary, `${gateway} round ${round} (${file})`)}\n`);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'bench-gateway-'));
@@ -305,9 +328,7 @@ try {
   console.log(`\n${formatRuns(runs)}\n`);
   if (gateways.includes(BASELINE)) console.log(`${formatRatios(runs, BASELINE, gateways)}\n`);
 
-  const out =
-    values.out ??
-    join(ROOT, '.local', 'bench', `gateway-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const out = values.out ?? join(ROOT, '.local', 'bench', `gateway-${stamp}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,

@@ -9,6 +9,9 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 
 const server = new ApolloServer({
   gateway: new ApolloGateway({ supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH!, 'utf8') }),
+  // Its own signal handlers re-raise the signal after stopping; this process exits instead (below),
+  // so that `node --cpu-prof` (bench:gateway --profile) gets to write its profile.
+  stopOnTerminationSignals: false,
 });
 const { url } = await startStandaloneServer(server, {
   listen: { port: Number(process.env.PORT ?? 4000), host: '127.0.0.1' },
