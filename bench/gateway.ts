@@ -19,10 +19,10 @@
  * The figures also go to .local/bench/gateway-<time>.json. Exits 1 when a gateway answers wrongly or
  * a run has failed requests.
  *
- * `--profile` runs each gateway under `node --cpu-prof` (its whole life: start, warm-up, load) and
- * prints a flame summary of each profile: self and total time by package, self time by function. The
- * profiles stay in .local/bench/profiles/gateway-<time>/ for a flame graph viewer. Sampling costs
- * throughput, so figures from a profiled run are not the headline ones.
+ * `--profile` runs each gateway under `node --cpu-prof` and prints a flame summary of each profile
+ * from the measured window on (not the start-up or the warm-up): self and total time by package, self
+ * time by function. The profiles stay in .local/bench/profiles/gateway-<time>/ for a flame graph
+ * viewer. Sampling costs throughput, so figures from a profiled run are not the headline ones.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -242,6 +242,8 @@ async function measure(
   const { args, env } = gatewayCommand(gateway, path, port);
   const profileName = `${gateway}-round${round}.cpuprofile`;
   if (profiles) args.unshift('--cpu-prof', '--cpu-prof-dir', profiles, '--cpu-prof-name', profileName);
+  const spawnedAt = Date.now();
+  let measuredFrom = 0;
   const started = startNode(args, env);
   const exited = new Promise((_, reject) =>
     started.child.once('exit', (code) =>
@@ -257,6 +259,7 @@ async function measure(
     if (warmup > 0) await load(url, warmup);
     const pid = started.child.pid!;
     const [cpuBefore, fetchesBefore] = [cpuMs(pid), await subgraphFetches(fetchesUrl)];
+    measuredFrom = Date.now() - spawnedAt;
     const measured = await load(url, duration);
     const [cpuAfter, fetchesAfter, memory] = [cpuMs(pid), await subgraphFetches(fetchesUrl), rss(pid)];
     const after = compareResponse((await post(url)).body, EXPECTED_RESPONSE);
@@ -279,18 +282,22 @@ async function measure(
     };
   } finally {
     await stop(started.child);
-    if (profiles) printProfile(gateway, round, join(profiles, profileName));
+    if (profiles) printProfile(gateway, round, join(profiles, profileName), measuredFrom);
   }
 }
 
-/** Prints the flame summary of a run's profile (written when the process exited on its own). */
-function printProfile(gateway: Gateway, round: number, file: string): void {
+/**
+ * Prints the flame summary of a run's profile (written when the process exited on its own), from
+ * `fromMs` after the process started: the measured window and what followed, not the start-up.
+ */
+function printProfile(gateway: Gateway, round: number, file: string, fromMs: number): void {
   if (!existsSync(file)) {
     console.log(`${gateway} round ${round}: no profile (the process did not exit on its own)`);
     return;
   }
-  const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15);
-  console.log(`\n${formatProfileSummary(summary, `${gateway} round ${round} (${file})`)}\n`);
+  const summary = summarizeProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, 15, fromMs);
+  const title = `${gateway} round ${round}, from ${(fromMs / 1000).toFixed(1)} s on (${file})`;
+  console.log(`\n${formatProfileSummary(summary, title)}\n`);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'bench-gateway-'));

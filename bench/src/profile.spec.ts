@@ -30,7 +30,9 @@ describe('CPU profile summary', () => {
   it('names the package of a frame: npm packages, scoped ones, Node, the project, V8 categories', () => {
     expect(packageOf(frame('f', 'file:///a/node_modules/@apollo/gateway/dist/x.js'))).toBe('@apollo/gateway');
     expect(packageOf(frame('f', 'file:///a/node_modules/x/node_modules/graphql/index.js'))).toBe('graphql');
-    expect(packageOf(frame('f', 'node:internal/streams/readable'))).toBe('node:internal');
+    expect(packageOf(frame('f', 'node:internal/streams/readable'))).toBe('node:internal/streams');
+    expect(packageOf(frame('f', 'node:internal/deps/undici/undici'))).toBe('node:undici');
+    expect(packageOf(frame('f', 'node:_http_client'))).toBe('node:_http_client');
     expect(packageOf(frame('f', 'file:///work/repo/router/src/app.ts'))).toBe('router');
     expect(packageOf(frame('f', 'file:///work/repo/subgraphs/orders/src/x.ts'))).toBe('subgraphs/orders');
     expect(packageOf(frame('(garbage collector)'))).toBe('(garbage collection)');
@@ -56,6 +58,16 @@ describe('CPU profile summary', () => {
       ms: 3,
       share: 3 / 8,
     });
+  });
+
+  it('leaves out the samples taken before `fromMs`', () => {
+    // Samples at 0, 1, 3, 4, 5 and 8 ms: from 3.5 ms on, the handler's, GC's and idle's remain.
+    const summary = summarizeProfile(profile, 20, 3.5);
+    expect(summary.selfByPackage.map((s) => [s.name, s.ms])).toEqual([
+      ['(garbage collection)', 3],
+      ['router', 1],
+    ]);
+    expect(summary.idleMs).toBeCloseTo(10 / 6);
   });
 
   it('prints shares of the busy time, a limited number per list', () => {

@@ -63,7 +63,9 @@ export function packageOf(frame: CallFrame): string {
   if (special && !frame.url) return special;
   const url = frame.url;
   if (!url) return '(native)';
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  if (url.startsWith('node:internal/deps/')) return 'node:' + url.split('/')[2]; // undici, ...
+  if (url.startsWith('node:internal/')) return 'node:internal/' + url.split('/')[1];
+  if (url.startsWith('node:')) return url;
   const path = url.replace(/^file:\/\//, '');
   const modules = path.lastIndexOf('/node_modules/');
   if (modules >= 0) {
@@ -87,8 +89,11 @@ function top(totals: Map<string, number>, all: number, limit: number): Share[] {
     .map(([name, us]) => ({ name, ms: us / 1000, share: all > 0 ? us / all : 0 }));
 }
 
-/** Sums a profile: each sample lasts until the next one (the last one, the mean interval). */
-export function summarizeProfile(profile: CpuProfile, limit = 20): ProfileSummary {
+/**
+ * Sums a profile: each sample lasts until the next one (the last one, the mean interval). Samples
+ * taken in the first `fromMs` of the profile (a process's start, a warm-up) are left out.
+ */
+export function summarizeProfile(profile: CpuProfile, limit = 20, fromMs = 0): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -102,7 +107,10 @@ export function summarizeProfile(profile: CpuProfile, limit = 20): ProfileSummar
   let idle = 0;
   const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
 
+  let at = profile.startTime;
   for (let i = 0; i < samples.length; i++) {
+    at += timeDeltas[i] ?? 0;
+    if (at - profile.startTime < fromMs * 1000) continue;
     const us = i + 1 < timeDeltas.length ? timeDeltas[i + 1]! : mean;
     const node = byId.get(samples[i]!);
     if (!node) continue;

@@ -24,6 +24,7 @@ import {
   type Viewer,
 } from '@shop/platform';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Agent } from 'undici';
 import { GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { readAccessRequirements, type AccessRequirements } from './access-requirements.js';
 import { corsMiddleware } from './cors.js';
@@ -204,7 +205,9 @@ export function buildRouter(options: RouterOptions): Router {
   let served: ServedSupergraph | undefined;
   let generation = 0;
 
-  // One data source per subgraph name and URL, shared by the gateway's queries and subscription events.
+  // One data source per subgraph name and URL, shared by the gateway's queries and subscription events,
+  // and one pool of keep-alive connections per subgraph origin under them.
+  const subgraphConnections = new Agent();
   const dataSources = new Map<string, SubgraphDataSource>();
   const dataSource = (name: string, url: string) => {
     const key = `${name} ${url}`;
@@ -216,6 +219,7 @@ export function buildRouter(options: RouterOptions): Router {
         metrics,
         timeoutMs: options.subgraphTimeoutMs,
         deduplicate: options.subgraphDeduplication ?? true,
+        dispatcher: subgraphConnections,
       });
       dataSources.set(key, source);
     }
@@ -559,6 +563,7 @@ export function buildRouter(options: RouterOptions): Router {
         await upstream.close();
         if (didStart) await apollo.stop();
         else if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+        await subgraphConnections.close();
         await rateLimits?.close();
       })();
       return closed;

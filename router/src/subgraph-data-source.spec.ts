@@ -1,119 +1,109 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { keepAliveFetcher } from './subgraph-data-source.js';
+import { GraphQLError } from 'graphql';
+import { createRouterMetrics } from './router-metrics.js';
+import { isReadOperation, SubgraphDataSource } from './subgraph-data-source.js';
 
-// A subgraph replica going away: its connections that exist when it stops are dropped when the next
-// request arrives on them, without an answer (what a client sees when a server closes a keep-alive
-// connection just as the client reuses it); new connections are answered.
-describe('keepAliveFetcher on connections the subgraph closes', () => {
-  let server: Server;
-  let url: string;
-  let dropped = 0;
-  const sockets = new Set<object>();
-  let doomed = new Set<object>();
-  /** The replica stops: every connection it has now is dropped at its next request. */
-  const stop = () => {
-    doomed = new Set(sockets);
-    dropped = 0;
-  };
-  beforeAll(async () => {
-    server = createServer((request, response) => {
-      const socket = request.socket;
-      if (doomed.has(socket)) {
-        dropped++;
-        socket.destroy();
-        return;
-      }
-      sockets.add(socket);
-      request.resume();
-      request.on('end', () => response.end(JSON.stringify({ data: { ping: 'pong' } })));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
-
-  const post = (fetcher: ReturnType<typeof keepAliveFetcher>, query: string) =>
-    (fetcher as unknown as (url: string, init: RequestInit) => Promise<Response>)(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-    });
-
-  it('sends a read again when its connection closed unanswered, and never a mutation', async () => {
-    const fetcher = keepAliveFetcher(5_000);
-    // Two pooled connections, then the replica stops.
-    await Promise.all([post(fetcher, 'query A { ping }'), post(fetcher, 'query B { ping }')]);
-    await new Promise((resolve) => setTimeout(resolve, 20)); // both back in the pool
-    stop();
-    expect(await (await post(fetcher, 'query C { ping }')).json()).toEqual({ data: { ping: 'pong' } });
-    expect(dropped).toBeGreaterThan(0);
-    dropped = 0;
-
-    // The same for a mutation fails: the subgraph may have received it. (Until one is sent on a
-    // dropped connection: undici may open a new one while the last is not back in its pool.)
-    let outcome = 'never sent on a dropped connection';
-    for (let i = 0; i < 10 && dropped === 0; i++) {
-      await post(fetcher, `query D${i} { ping }`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      stop();
-      outcome = await post(fetcher, `mutation E${i} { ping }`).then(
-        () => (dropped ? 'answered' : outcome),
-        (error: unknown) => String(error),
-      );
-    }
-    expect([outcome, dropped]).toEqual(['TypeError: fetch failed', 1]);
+describe('isReadOperation', () => {
+  it('is true for queries, shorthand or named, and false for mutations and anything else', () => {
+    expect(isReadOperation('{ me { id } }')).toBe(true);
+    expect(isReadOperation('  query Me { me { id } }')).toBe(true);
+    expect(
+      isReadOperation(
+        'query($representations:[_Any!]!){_entities(representations:$representations){__typename}}',
+      ),
+    ).toBe(true);
+    expect(isReadOperation('mutation { placeOrder { id } }')).toBe(false);
+    expect(isReadOperation('subscription { orderStatusChanged { id } }')).toBe(false);
+    expect(isReadOperation('queryX { a }')).toBe(false);
+    expect(isReadOperation(undefined)).toBe(false);
   });
 });
 
-describe('keepAliveFetcher deduplication', () => {
+// A subgraph whose answer the test chooses per query: what the data source makes of each.
+describe('SubgraphDataSource answers', () => {
   let server: Server;
   let url: string;
-  let received = 0;
+  const seen: { headers: Record<string, unknown>; body: unknown }[] = [];
+  const metrics = createRouterMetrics();
+  let source: SubgraphDataSource;
+
   beforeAll(async () => {
-    // Answers after 50 ms, so reads sent together are in flight at the same moment.
     server = createServer((request, response) => {
-      received++;
-      request.resume();
-      request.on('end', () => setTimeout(() => response.end(JSON.stringify({ data: { n: received } })), 50));
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      request.on('end', () => {
+        const body = JSON.parse(text) as { query: string };
+        seen.push({ headers: request.headers, body });
+        const reply = (status: number, type: string, payload: string) =>
+          response.writeHead(status, { 'content-type': type, 'cache-control': 'max-age=30' }).end(payload);
+        if (body.query.includes('denied'))
+          reply(
+            401,
+            'application/json',
+            JSON.stringify({ errors: [{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }] }),
+          );
+        else if (body.query.includes('broken')) reply(502, 'text/html', '<html>bad gateway</html>');
+        else if (body.query.includes('text')) reply(200, 'text/plain', 'hello');
+        else reply(200, 'application/json; charset=utf-8', JSON.stringify({ data: { ping: 'pong' } }));
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    source = new SubgraphDataSource({ name: 'products', url, metrics });
   });
   afterAll(async () => {
+    await source.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const together = async (fetcher: ReturnType<typeof keepAliveFetcher>, query: string) => {
-    const send = fetcher as unknown as (url: string, init: RequestInit) => Promise<Response>;
-    const init = {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-    };
-    const before = received;
-    const answers = await Promise.all([1, 2, 3].map(() => send(url, init).then((r) => r.json())));
-    return { sent: received - before, answers };
-  };
+  const hints: unknown[] = [];
+  const process = (query: string, variables?: Record<string, unknown>) =>
+    source.process({
+      // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported to ESM)
+      kind: 'incoming operation' as GraphQLDataSourceProcessOptions['kind'] & 'incoming operation',
+      request: { query, variables, operationName: 'Op' },
+      context: {},
+      incomingRequestContext: {
+        overallCachePolicy: { restrict: (hint: unknown) => hints.push(hint) },
+      } as never,
+    });
 
-  it('sends identical reads in flight at once once by default, each with its own answer', async () => {
-    let shared = 0;
-    const { sent, answers } = await together(keepAliveFetcher(5_000, { onShared: () => shared++ }), '{ n }');
-    expect(sent).toBe(1);
-    expect(shared).toBe(2);
-    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+  it('posts the operation as JSON, returns the answer and restricts the cache policy by its Cache-Control', async () => {
+    hints.length = 0;
+    const response = await process('query Op($id: ID!) { ping(id: $id) }', { id: '7' });
+    expect(response.data).toEqual({ ping: 'pong' });
+    expect(hints).toEqual([{ maxAge: 30 }]);
+    const last = seen.at(-1)!;
+    expect(last.body).toEqual({
+      query: 'query Op($id: ID!) { ping(id: $id) }',
+      variables: { id: '7' },
+      operationName: 'Op',
+    });
+    expect(last.headers['content-type']).toBe('application/json');
   });
 
-  it('sends every read with deduplicate: false, and never a mutation once for several', async () => {
-    let shared = 0;
-    const fetcher = keepAliveFetcher(5_000, { onShared: () => shared++, deduplicate: false });
-    expect((await together(fetcher, '{ n }')).sent).toBe(3);
-    expect((await together(keepAliveFetcher(5_000), 'mutation { n }')).sent).toBe(3);
-    expect(shared).toBe(0);
+  it('passes on the GraphQL errors of a non-2xx answer that is a GraphQL response (a subgraph’s 401)', async () => {
+    const response = await process('query Op { denied }');
+    expect(response.errors).toEqual([{ message: 'no', extensions: { code: 'UNAUTHENTICATED' } }]);
+  });
+
+  it('turns an answer that is no GraphQL response into SUBREQUEST_HTTP_ERROR naming the subgraph, not its URL', async () => {
+    for (const query of ['query Op { broken }', 'query Op { text }']) {
+      const outcome = await process(query).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(outcome).toBeInstanceOf(GraphQLError);
+      const error = outcome as GraphQLError;
+      expect([error.message, error.extensions]).toEqual([
+        'Subgraph "products" request failed',
+        { code: 'SUBREQUEST_HTTP_ERROR', serviceName: 'products' },
+      ]);
+      expect(JSON.stringify(error.extensions)).not.toContain('127.0.0.1');
+    }
   });
 });
