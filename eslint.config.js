@@ -164,4 +164,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The router's own code takes the kit's edge entry; its tests' fake subgraphs may use the whole kit.
+    files: ['router/src/**/*.ts'],
+    ignores: ['router/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@shop/platform',
+              message:
+                "Import '@shop/platform/edge': the whole kit loads MikroORM, kafkajs and @apollo/subgraph, which the router never uses.",
+            },
+          ],
+          patterns: [
+            {
+              group: SUBGRAPHS.flatMap((s) => [`@shop/${s}`, ...pathInto(`subgraphs/${s}`)]),
+              message: 'The router reaches subgraphs over the network only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

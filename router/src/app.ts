@@ -22,7 +22,7 @@ import {
   type Logger,
   type VerifyToken,
   type Viewer,
-} from '@shop/platform';
+} from '@shop/platform/edge';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { Agent } from 'undici';
 import { GraphQLError, parse, type ExecutionResult, type GraphQLSchema } from 'graphql';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createLogger, loadConfig } from '@shop/platform';
+import { createLogger, loadConfig } from '@shop/platform/edge';
 import { DEFAULT_SUPERGRAPH_PATH, routerEnv, routerOptionsFrom } from './config.js';
 
 const logger = createLogger('config-spec', { level: 'silent' });

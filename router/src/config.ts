@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { flag, port, serviceEnv, type Logger } from '@shop/platform';
+import { flag, port, serviceEnv, type Logger } from '@shop/platform/edge';
 import { z } from 'zod';
 import type { RouterOptions } from './app.js';
 import { corsOriginProblem } from './cors.js';

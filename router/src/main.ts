@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, runService, startTracing } from '@shop/platform';
+import { createLogger, loadConfig, runService, startTracing } from '@shop/platform/edge';
 import { buildRouter } from './app.js';
 import { routerEnv, routerOptionsFrom } from './config.js';
 

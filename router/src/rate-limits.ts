@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRedis, type Logger, type Redis, type Viewer } from '@shop/platform';
+import { createRedis, type Logger, type Redis, type Viewer } from '@shop/platform/edge';
 import type { GraphQLError } from 'graphql';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { rateLimitExceeded } from './router-errors.js';

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { RequestContext } from '@shop/platform';
+import type { RequestContext } from '@shop/platform/edge';
 
 /** The headers the router sends with every subgraph fetch made for one client request. */
 export interface ForwardedHeaders {

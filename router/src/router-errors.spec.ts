@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { unauthenticated } from '@shop/platform';
+import { unauthenticated } from '@shop/platform/edge';
 import type { GraphQLFormattedError } from 'graphql';
 import { edgeAuthError, formatRouterError, operationLimitExceeded } from './router-errors.js';
 

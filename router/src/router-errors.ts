@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, errorCodeOf, maskError, rateLimited } from '@shop/platform';
+import { ErrorCode, errorCodeOf, maskError, rateLimited } from '@shop/platform/edge';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The code of an operation refused by one of the router's limits (CONTRACT.md, "Errors"). */

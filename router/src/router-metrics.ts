@@ -1,4 +1,4 @@
-import { createMetrics, DURATION_BUCKETS } from '@shop/platform';
+import { createMetrics, DURATION_BUCKETS } from '@shop/platform/edge';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**

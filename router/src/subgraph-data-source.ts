@@ -6,7 +6,7 @@ import {
   injectTraceContext,
   tracingEnabled,
   withSpan,
-} from '@shop/platform';
+} from '@shop/platform/edge';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { GraphQLError } from 'graphql';
 import type { Dispatcher } from 'undici';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { createLogger } from '@shop/platform';
+import { createLogger } from '@shop/platform/edge';
 import { waitFor } from '@shop/platform/testing';
 import { supergraphFile, type SupergraphFileOptions } from './supergraph-file.js';
 

@@ -2,7 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SupergraphSdlHook } from '@apollo/gateway';
-import type { Logger } from '@shop/platform';
+import type { Logger } from '@shop/platform/edge';
 
 export interface SupergraphFileOptions {
   /** The composed supergraph file (`schema/supergraph.graphql`). */

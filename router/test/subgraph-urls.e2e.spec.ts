@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger, loadConfig } from '@shop/platform';
+import { createLogger, loadConfig } from '@shop/platform/edge';
 import { createTestIssuer, errorCodes, graphql, waitFor, type TestIssuer } from '@shop/platform/testing';
 import { createClient, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';

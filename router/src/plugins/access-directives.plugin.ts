@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ErrorCode, forbidden, unauthenticated, type RequestContext } from '@shop/platform';
+import { ErrorCode, forbidden, unauthenticated, type RequestContext } from '@shop/platform/edge';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import {
   findAccessViolation,

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ApolloServer } from '@apollo/server';
-import { createMetrics } from '@shop/platform';
+import { createMetrics } from '@shop/platform/edge';
 import { GraphQLError, buildSchema } from 'graphql';
 import { operationLimitsPlugin } from './operation-limits.plugin.js';
 import { operationMetricsPlugin } from './operation-metrics.plugin.js';

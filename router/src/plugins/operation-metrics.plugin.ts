@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { errorCodeOf, SERVER_ERROR_CODES, type Metrics } from '@shop/platform';
+import { errorCodeOf, SERVER_ERROR_CODES, type Metrics } from '@shop/platform/edge';
 
 export interface OperationMetricsPluginOptions {
   /** Where durations and error counts are recorded (the kit's `createMetrics`). */

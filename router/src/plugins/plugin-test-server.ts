@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { createLogger, type RequestContext, type Viewer } from '@shop/platform';
+import { createLogger, type RequestContext, type Viewer } from '@shop/platform/edge';
 import { buildSchema } from 'graphql';
 import { SUPERGRAPH } from '../test-fixtures.js';
 

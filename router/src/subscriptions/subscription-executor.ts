@@ -17,7 +17,7 @@ import {
   withSpan,
   type BoundedBuffer,
   type TraceCarrier,
-} from '@shop/platform';
+} from '@shop/platform/edge';
 import {
   getOperationAST,
   GraphQLError,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '@shop/platform';
+import type { Logger } from '@shop/platform/edge';
 import type { FormattedExecutionResult } from 'graphql';
 import { createClient, type Client, type SubscribePayload } from 'graphql-ws';
 import WebSocket from 'ws';

@@ -7,7 +7,7 @@ import {
   type Logger,
   type VerifyToken,
   type Viewer,
-} from '@shop/platform';
+} from '@shop/platform/edge';
 import {
   getOperationAST,
   GraphQLError,
