@@ -3,39 +3,20 @@
  * access-token signing key (`node dist/auth/main.mjs rotate-signing-key`, as an operator runs it)
  * and a session's absolute lifetime (SESSION_MAX_AGE, 90 days from the sign-in that started it).
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { decodeProtectedHeader } from 'jose';
-import { testDatabaseUrl } from '../platform/src/testing/database.js';
 import { errorCodes } from '../platform/src/testing/graphql-client.js';
 import { waitFor } from '../platform/src/testing/wait-for.js';
-import { ROOT } from '../scripts/build.js';
+import { rotateSigningKey } from '../subgraphs/auth/test/rotate-command.js';
 import { contract } from './support/contract.js';
 import { sql } from './support/database.js';
 import { LOGIN, useStack } from './support/stack.js';
 
 const api = useStack();
-const run = promisify(execFile);
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
-/** The operator's command against the stack's auth database; resolves what it printed. */
-async function rotateSigningKey(...args: string[]) {
-  const { stdout } = await run(
-    process.execPath,
-    [join(ROOT, 'dist/auth/main.mjs'), 'rotate-signing-key', ...args],
-    {
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: testDatabaseUrl(),
-        DATABASE_NAME: api.stack.databases.auth!,
-        LOG_LEVEL: 'silent',
-      },
-    },
-  );
-  return JSON.parse(stdout) as { kid: string; activatesAt: string; retiring: { kid: string }[] };
-}
+/** The operator's command against the stack's auth database. */
+const rotate = (...args: string[]) => rotateSigningKey(api.stack.databases.auth!, ...args);
 
 describe('session security through the router', () => {
   // Up to a minute of it waits for auth to read its rotated key set again.
@@ -52,14 +33,14 @@ describe('session security through the router', () => {
 
     // Planned: the new key is published now and signs only later, so tokens of the current key stay
     // valid at the router, and new sign-ins still get them.
-    const planned = await rotateSigningKey();
+    const planned = await rotate();
     expect(planned.kid).not.toBe(first);
     expect(Date.parse(planned.activatesAt)).toBeGreaterThan(Date.now());
     expect(kidOf(await login())).toBe(first);
     expect((await me(customer.accessToken)).data?.me.id).toBe(customer.id);
 
     // Immediately (a leaked key): one new key replaces every other at once.
-    const urgent = await rotateSigningKey('--immediately');
+    const urgent = await rotate('--immediately');
     expect(urgent.retiring.map((key) => key.kid).sort()).toEqual([first, planned.kid].sort());
     // auth's replicas read the key set again every 60 s; from then on sign-ins get the new key (and
     // its JWKS serves only that one). A sign-in every 2 s until then.

@@ -1,16 +1,12 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@shop/platform';
-import { testDatabaseUrl, waitFor } from '@shop/platform/testing';
+import { waitFor } from '@shop/platform/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { assertBuilt } from '../../../scripts/built.js';
-import { ROOT } from '../../../scripts/build.js';
 import { createSigningKeys } from '../src/signing-key.service.js';
 import { LOGIN, registerCustomer, startAuth, type TestAuth } from './auth.harness.js';
+import { rotateSigningKey } from './rotate-command.js';
 
-const run = promisify(execFile);
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
 describe('rotating the access-token signing key', () => {
@@ -33,28 +29,7 @@ describe('rotating the access-token signing key', () => {
       () => true,
       () => false,
     );
-  /** `node dist/auth/main.mjs rotate-signing-key ...` against this test's database, as an operator runs it. */
-  const rotateCommand = async (...args: string[]) => {
-    const { stdout } = await run(
-      process.execPath,
-      [join(ROOT, 'dist/auth/main.mjs'), 'rotate-signing-key', ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          DATABASE_URL: testDatabaseUrl(),
-          DATABASE_NAME: auth.database,
-          JWT_ISSUER: 'shop-auth',
-          JWT_AUDIENCE: 'shop',
-          LOG_LEVEL: 'silent',
-        },
-      },
-    );
-    return JSON.parse(stdout) as {
-      kid: string;
-      activatesAt: string;
-      retiring: { kid: string; retiredAt: string }[];
-    };
-  };
+  const rotateCommand = (...args: string[]) => rotateSigningKey(auth.database, ...args);
   const login = async (customer: { email: string; password: string }) => {
     const response = await auth.request(LOGIN, { email: customer.email, password: customer.password });
     if (response.errors) throw new Error(`login failed: ${JSON.stringify(response.errors)}`);
