@@ -4,6 +4,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDependencyUnavailable } from './errors.js';
 import type { Logger } from './logger.js';
+import { noteSqlStatement } from './sql-statements.js';
 import { traceSqlConnection } from './sql-tracing.js';
 
 export type { EntityManager } from '@mikro-orm/postgresql';
@@ -133,6 +134,7 @@ async function connectAndMigrate(options: DatabaseOptions): Promise<Database> {
       ...(url.port ? { port: Number(url.port) } : {}),
     }),
     onQuery: (sql) => {
+      noteSqlStatement();
       options.onQuery?.(sql);
       return sql;
     },

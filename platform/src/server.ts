@@ -20,6 +20,7 @@ import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { faultInjectionPlugin } from './plugins/fault-injection.plugin.js';
 import { metricsPlugin } from './plugins/metrics.plugin.js';
+import { countSqlStatements } from './sql-statements.js';
 import { requestLogPlugin } from './plugins/request-log.plugin.js';
 import { tracingPlugin } from './plugins/tracing.plugin.js';
 import { unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';
@@ -190,6 +191,7 @@ export function createGraphQLService<C extends RequestContext>(
           httpServerSpan(),
           express.json({ limit: '1mb' }),
           graphqlOperationSpan(),
+          countSqlStatements(),
           expressMiddleware(apollo, {
             context: async ({ req, res }) => {
               const requestId = req.header('x-request-id') ?? randomUUID();

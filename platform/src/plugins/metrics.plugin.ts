@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { errorCodeOf } from '../errors.js';
 import { SERVER_ERROR_CODES, type Metrics } from '../metrics.js';
+import { sqlStatementsSoFar } from '../sql-statements.js';
 
 export interface MetricsPluginOptions {
   /** Where durations and error counts are recorded. */
@@ -15,7 +16,9 @@ export interface MetricsPluginOptions {
 /**
  * Records each operation's duration (labels: operation name or `anonymous`, operation type), counts
  * every error returned by its `extensions.code`, and counts the operation once in
- * `graphql_operations_failed_total` when any of its errors is a server error.
+ * `graphql_operations_failed_total` when any of its errors is a server error. An operation served over
+ * HTTP by a service that counts its SQL (see `countSqlStatements`) also records how many statements it
+ * sent in `graphql_operation_sql_statements`.
  */
 export function metricsPlugin<C extends BaseContext>({
   metrics,
@@ -36,6 +39,9 @@ export function metricsPlugin<C extends BaseContext>({
           const name = label(operationName ?? 'anonymous');
           const type = operation?.operation ?? 'unknown';
           stop({ operation: name, type });
+          const statements = sqlStatementsSoFar();
+          if (statements !== undefined)
+            metrics.operationSqlStatements.observe({ operation: name, type }, statements);
           const codes = (errors ?? []).map(errorCodeOf);
           for (const code of codes) metrics.errors.inc({ code, operation: name });
           if (codes.some((code) => SERVER_ERROR_CODES.has(code)))
