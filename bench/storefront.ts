@@ -4,6 +4,7 @@
  *
  *   npm run bench:storefront -- [--users 2,4,8,16,32] [--duration 20] [--warmup 5] [--seed 20261207]
  *                               [--products 120] [--categories 6] [--whole-sessions] [--out <file>]
+ *                               [--env NAME=value ...]
  *
  * Starts its own isolated stack (every subgraph and the router as real processes on the local
  * Postgres, Redis and Kafka), seeds a catalog through the API as the development admin (`--categories`
@@ -28,6 +29,8 @@
  * the saturation point (highest req/s), the p99 at the step nearest half of it and one line per P3
  * target are printed (targets are printed, never asserted). `--whole-sessions` lets each user finish
  * its pair of sessions after the step's time (every kind runs, the mix is exact: smoke runs).
+ * `--env` passes settings to every process of the stack (e.g. `--env ROUTER_WORKERS=2 --env
+ * LOG_LEVEL=warn`); CPU of a process counts its child processes too (the router's workers).
  * Figures: .local/bench/storefront.json (or `--out`). Exits 1 on any error.
  */
 import { randomUUID } from 'node:crypto';
@@ -65,6 +68,7 @@ const { values } = parseArgs({
     products: { type: 'string', default: '120' },
     categories: { type: 'string', default: '6' },
     'whole-sessions': { type: 'boolean', default: false },
+    env: { type: 'string', multiple: true, default: [] },
     out: { type: 'string' },
   },
 });
@@ -75,6 +79,14 @@ const seed = Number(values.seed);
 const productCount = Number(values.products);
 const categoryCount = Number(values.categories);
 const wholeSessions = values['whole-sessions'];
+/** `--env NAME=value` (repeatable): extra environment for every process of the stack. */
+const stackEnv = Object.fromEntries(
+  values.env.map((pair) => {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`--env ${pair}: expected NAME=value`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  }),
+);
 if (steps.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--users: ${values.users}`);
 
 /** Stock of every product: far more than the checkouts of a run take (at most 3 units each). */
@@ -578,7 +590,7 @@ async function main() {
     `storefront: users ${steps.join(',')}, ${durationMs / 1000} s per step after ${warmupMs / 1000} s of warm-up, ` +
       `seed ${seed}; ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${load()}`,
   );
-  const stack = await startStack({ isolated: true });
+  const stack = await startStack({ isolated: true, env: stackEnv });
   try {
     const url = new URL(stack.routerUrl);
     const catalog = await seedCatalog(stack, rng);
@@ -637,7 +649,7 @@ async function main() {
     console.log(`load average now ${load()}`);
 
     const figures = {
-      options: { users: steps, durationMs, warmupMs, seed, wholeSessions },
+      options: { users: steps, durationMs, warmupMs, seed, wholeSessions, env: stackEnv },
       machine: {
         cores: cpus().length,
         model: cpus()[0]?.model.trim(),

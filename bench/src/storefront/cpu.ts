@@ -1,7 +1,8 @@
 /**
- * CPU time from /proc (Linux): a process's user + system seconds (`/proc/<pid>/stat`), the summed
- * time of every process of a program (Postgres with its backends, Redis, Kafka's JVM), and the
- * whole machine's busy and total seconds (`/proc/stat`).
+ * CPU time from /proc (Linux): a process's user + system seconds (`/proc/<pid>/stat`) with its
+ * descendants' (a service that forks workers), the summed time of every process of a program
+ * (Postgres with its backends, Redis, Kafka's JVM), and the whole machine's busy and total seconds
+ * (`/proc/stat`).
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,41 +16,70 @@ const TICKS_PER_SECOND = (() => {
   }
 })();
 
-/** utime + stime of `pid` in seconds; NaN when it is gone. */
-export function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from field 3 (state) on.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return Number.NaN;
-  }
+interface ProcessCpu {
+  ppid: number;
+  comm: string;
+  seconds: number;
 }
 
-/** A program's processes on the machine, by what their command line looks like. */
-export const INFRA_PROGRAMS: Record<string, (comm: string, cmdline: string) => boolean> = {
-  postgres: (comm) => comm === 'postgres',
-  redis: (comm) => comm === 'redis-server',
-  kafka: (comm, cmdline) => comm === 'java' && /kafka/i.test(cmdline),
-};
-
-/** Summed CPU seconds of each of INFRA_PROGRAMS' processes alive now. */
-export function infraCpuSeconds(): Record<string, number> {
-  const totals: Record<string, number> = Object.fromEntries(Object.keys(INFRA_PROGRAMS).map((n) => [n, 0]));
+/** Every process on the machine now: parent, command name, utime + stime in seconds. */
+function processes(): Map<number, ProcessCpu> {
+  const all = new Map<number, ProcessCpu>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
-      for (const [name, matches] of Object.entries(INFRA_PROGRAMS)) {
-        if (!matches(comm, name === 'kafka' ? readFileSync(`/proc/${entry}/cmdline`, 'utf8') : '')) continue;
-        const seconds = processCpuSeconds(Number(entry));
-        if (Number.isFinite(seconds)) totals[name]! += seconds;
-      }
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      // Fields after the command name (which may hold spaces), from field 3 (state) on.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      all.set(Number(entry), {
+        ppid: Number(fields[1]),
+        comm,
+        seconds: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+      });
     } catch {
       // gone meanwhile
     }
+  }
+  return all;
+}
+
+/** CPU seconds of `pid` and every process below it (a service's workers); NaN when it is gone. */
+function treeCpuSeconds(all: Map<number, ProcessCpu>, pid: number | undefined): number {
+  if (pid === undefined || !all.has(pid)) return Number.NaN;
+  let seconds = 0;
+  for (const [candidate, info] of all) {
+    for (let at: number | undefined = candidate, hops = 0; at && hops < 64; hops += 1) {
+      if (at === pid) {
+        seconds += info.seconds;
+        break;
+      }
+      at = all.get(at)?.ppid;
+    }
+  }
+  return seconds;
+}
+
+/** A program's processes on the machine, by what their command line looks like. */
+export const INFRA_PROGRAMS: Record<string, (comm: string, cmdline: () => string) => boolean> = {
+  postgres: (comm) => comm === 'postgres',
+  redis: (comm) => comm === 'redis-server',
+  kafka: (comm, cmdline) => comm === 'java' && /kafka/i.test(cmdline()),
+};
+
+/** Summed CPU seconds of each of INFRA_PROGRAMS' processes alive now. */
+function infraCpuSeconds(all: Map<number, ProcessCpu>): Record<string, number> {
+  const totals: Record<string, number> = Object.fromEntries(Object.keys(INFRA_PROGRAMS).map((n) => [n, 0]));
+  for (const [pid, info] of all) {
+    const cmdline = () => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    for (const [name, matches] of Object.entries(INFRA_PROGRAMS))
+      if (matches(info.comm, cmdline)) totals[name]! += info.seconds;
   }
   return totals;
 }
@@ -67,10 +97,11 @@ export function machineCpuSeconds(): { busy: number; total: number } {
 /** Everything at once: the stack's processes by name, this process, the infrastructure, the machine. */
 export function cpuSnapshot(pids: ReadonlyMap<string, number | undefined>): CpuSnapshot {
   const usage = process.cpuUsage();
+  const all = processes();
   return {
-    services: Object.fromEntries([...pids].map(([name, pid]) => [name, processCpuSeconds(pid)])),
+    services: Object.fromEntries([...pids].map(([name, pid]) => [name, treeCpuSeconds(all, pid)])),
     loadGenerator: (usage.user + usage.system) / 1e6,
-    infra: infraCpuSeconds(),
+    infra: infraCpuSeconds(all),
     machine: machineCpuSeconds(),
   };
 }

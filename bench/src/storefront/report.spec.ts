@@ -46,7 +46,7 @@ describe('storefront report', () => {
     expect(result.half).toEqual({ users: 4, rps: 130, p99: 120 });
     expect(result.targets.map((t) => t.met)).toEqual([true, true, true]);
 
-    const worse = verdict([step(2, 69, 85), step(4, 80, 150, 1), step(32, 87, 760)], 2);
+    const worse = verdict([step(2, 69, 85), step(4, 80, 150, 1), step(32, 87, 760), step(64, 40, 2000)], 2);
     expect(worse.saturation).toEqual({ users: 32, rps: 87 });
     expect(worse.half).toEqual({ users: 2, rps: 69, p99: 85 });
     expect(worse.errors).toBe(3);

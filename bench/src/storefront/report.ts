@@ -158,15 +158,18 @@ export interface Verdict {
 }
 
 /**
- * The saturation point (the step with the highest req/s), the step whose req/s is nearest half of
- * it, and one line per P3 target. `extraErrors`: errors outside the steps (warm-ups, verification).
+ * The saturation point (the step with the highest req/s), the step up to it whose req/s is nearest
+ * half of it, and one line per P3 target. `extraErrors`: errors outside the steps (warm-ups, verification).
  */
 export function verdict(steps: readonly StepResult[], extraErrors: number): Verdict {
   if (steps.length === 0) throw new Error('no steps');
   const top = steps.reduce((best, step) => (step.rps > best.rps ? step : best));
-  const half = steps.reduce((best, step) =>
-    Math.abs(step.rps - top.rps / 2) < Math.abs(best.rps - top.rps / 2) ? step : best,
-  );
+  // Half of saturation on the way up to it (a step past saturation with fewer req/s is not "half load").
+  const half = steps
+    .filter((step) => step.users <= top.users)
+    .reduce((best, step) =>
+      Math.abs(step.rps - top.rps / 2) < Math.abs(best.rps - top.rps / 2) ? step : best,
+    );
   const errors = sum(steps.map((step) => step.errors)) + extraErrors;
   return {
     saturation: { users: top.users, rps: top.rps },
