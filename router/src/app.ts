@@ -141,6 +141,8 @@ export interface RouterOptions {
   /** Let the gateway send Apollo its anonymous usage metrics. Default false. */
   apolloTelemetry?: boolean;
   metrics?: RouterMetrics;
+  /** What `/metrics` answers; default the text of `metrics.registry` (workers answer for all workers). */
+  metricsText?: () => Promise<string>;
 }
 
 export interface Router {
@@ -321,8 +323,13 @@ export function buildRouter(options: RouterOptions): Router {
       .status(report.ok ? 200 : 503)
       .json({ status: report.ok ? 'ok' : 'unavailable', checks: report.checks });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  const metricsText = options.metricsText ?? (() => metrics.registry.metrics());
+  app.get('/metrics', async (_req, res, next) => {
+    try {
+      res.type(metrics.registry.contentType).send(await metricsText());
+    } catch (error) {
+      next(error);
+    }
   });
   app.get('/', (req, res, next) => {
     // Browsers go to the Sandbox, which points at the URL it is served from.

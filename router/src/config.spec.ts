@@ -27,6 +27,13 @@ describe('router config', () => {
     expect(optionsOf({ SUBGRAPH_DEDUPLICATION: 'true' }).subgraphDeduplication).toBe(true);
   });
 
+  it('runs one process unless ROUTER_WORKERS asks for more, and refuses a count that is not one or more', () => {
+    expect(loadConfig(routerEnv, {}).ROUTER_WORKERS).toBe(1);
+    expect(loadConfig(routerEnv, { ROUTER_WORKERS: '2' }).ROUTER_WORKERS).toBe(2);
+    for (const bad of ['0', '-1', '1.5', 'many'])
+      expect(() => loadConfig(routerEnv, { ROUTER_WORKERS: bad })).toThrow(/ROUTER_WORKERS/);
+  });
+
   it('serves the Sandbox outside production, and in production only with SANDBOX=true', () => {
     expect(optionsOf({}).sandbox).toBe(true);
     expect(optionsOf({ NODE_ENV: 'production' })).toMatchObject({ production: true, sandbox: false });

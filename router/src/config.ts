@@ -55,6 +55,8 @@ export const routerEnv = z
     SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
     /** Identical subgraph reads in flight at once are sent once; `false` sends each (benchmarks). */
     SUBGRAPH_DEDUPLICATION: flag(true),
+    /** Router processes sharing the port (node:cluster; see router/src/workers.ts); 1 runs one process. */
+    ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     READINESS_CACHE_MS: milliseconds(2000),
     SHUTDOWN_DELAY_MS: milliseconds(0),
     TRUST_PROXY: flag(false),
