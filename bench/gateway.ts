@@ -4,7 +4,7 @@
  * data, one heavy query, the exact expected response).
  *
  *   npm run bench:gateway -- [--rounds 3] [--duration 10] [--warmup 3] [--connections 50]
- *                            [--gateways apollo-gateway,router,hive-gateway,router-dedup]
+ *                            [--gateways apollo-gateway,router,hive-gateway,router-dedup,router-workers]
  *                            [--profile]
  *
  * Paired rounds: each round runs every gateway once, in the order given, each in a fresh process on
@@ -15,7 +15,9 @@
  * gateway process's CPU ms per request and RSS (now and peak), subgraph fetches per request and
  * failed requests; then each gateway's throughput ratio to vanilla @apollo/gateway per round with
  * min/median/max. `router` runs with SUBGRAPH_DEDUPLICATION=false (the headline ratio: every request
- * does its own fetches), `router-dedup` with the default (identical concurrent fetches shared).
+ * does its own fetches), `router-dedup` with the default (identical concurrent fetches shared),
+ * `router-workers` with ROUTER_WORKERS=2 and no deduplication (a primary and two workers on one port).
+ * CPU and RSS are those of the gateway's whole process tree (the primary and its workers).
  * The figures also go to .local/bench/gateway-<time>.json. Exits 1 when a gateway answers wrongly or
  * a run has failed requests.
  *
@@ -41,7 +43,7 @@ import { formatProfileSummary, summarizeProfile, type CpuProfile } from './src/p
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const BASELINE = 'apollo-gateway';
-const GATEWAYS = ['apollo-gateway', 'router', 'hive-gateway', 'router-dedup'] as const;
+const GATEWAYS = ['apollo-gateway', 'router', 'hive-gateway', 'router-dedup', 'router-workers'] as const;
 type Gateway = (typeof GATEWAYS)[number];
 
 const { values } = parseArgs({
@@ -80,18 +82,37 @@ function freePort(): Promise<number> {
   });
 }
 
-/** User plus system CPU time of process `pid` so far, in ms (Linux /proc, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+/** `pid` and its descendants (Linux /proc): a gateway with workers is a process tree. */
+function processTree(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  return [pid, ...children.flatMap((child) => processTree(Number(child)))];
 }
 
-/** Resident memory of `pid` now and at its peak, in MiB. */
-function rss(pid: number): { now: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
-  return { now: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
+/** User plus system CPU time of the processes `pids` so far, in ms (Linux /proc, clock ticks of 10 ms). */
+function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10;
+}
+
+/** Resident memory of the processes `pids` now and at their peaks, added up, in MiB. */
+function rss(pids: readonly number[]): { now: number; peak: number } {
+  let now = 0;
+  let peak = 0;
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+    now += kib('VmRSS') / 1024;
+    peak += kib('VmHWM') / 1024;
+  }
+  return { now, peak };
 }
 
 /** Starts `args` with Node and resolves the process once it printed `pattern` (or rejects when it exits). */
@@ -208,6 +229,7 @@ function gatewayCommand(
       };
     case 'router':
     case 'router-dedup':
+    case 'router-workers':
       return {
         args: ['--import', 'tsx', 'router/src/main.ts'],
         env: {
@@ -218,7 +240,8 @@ function gatewayCommand(
           LOG_LEVEL: 'warn',
           // The query asks for lists of lists: its estimated cost is above the product's default limit.
           MAX_COST: '1000000',
-          SUBGRAPH_DEDUPLICATION: gateway === 'router' ? 'false' : 'true',
+          SUBGRAPH_DEDUPLICATION: gateway === 'router-dedup' ? 'true' : 'false',
+          ROUTER_WORKERS: gateway === 'router-workers' ? '2' : '1',
         },
       };
     case 'hive-gateway': {
@@ -257,11 +280,11 @@ async function measure(
     if (first === 'different')
       throw new Error(`${gateway} answered something else than expected-response.json`);
     if (warmup > 0) await load(url, warmup);
-    const pid = started.child.pid!;
-    const [cpuBefore, fetchesBefore] = [cpuMs(pid), await subgraphFetches(fetchesUrl)];
+    const pids = processTree(started.child.pid!);
+    const [cpuBefore, fetchesBefore] = [cpuMs(pids), await subgraphFetches(fetchesUrl)];
     measuredFrom = Date.now() - spawnedAt;
     const measured = await load(url, duration);
-    const [cpuAfter, fetchesAfter, memory] = [cpuMs(pid), await subgraphFetches(fetchesUrl), rss(pid)];
+    const [cpuAfter, fetchesAfter, memory] = [cpuMs(pids), await subgraphFetches(fetchesUrl), rss(pids)];
     const after = compareResponse((await post(url)).body, EXPECTED_RESPONSE);
     if (after === 'different') throw new Error(`${gateway} answered something else after the load`);
     const requests = Math.max(1, measured.requests);

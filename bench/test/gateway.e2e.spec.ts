@@ -15,7 +15,7 @@ import { ROOT } from '../../scripts/stack.js';
 const CONNECTIONS = 4;
 
 describe('gateway benchmark, smoke run', () => {
-  it('measures the router, vanilla @apollo/gateway and Hive Gateway on the same shape, each answering exactly', async () => {
+  it('measures the router (one process and two workers), vanilla @apollo/gateway and Hive Gateway on the same shape, each answering exactly', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-gateway-smoke-'));
     const out = join(dir, 'gateway.json');
     try {
@@ -33,6 +33,7 @@ describe('gateway benchmark, smoke run', () => {
         'router',
         'hive-gateway',
         'router-dedup',
+        'router-workers',
       ]);
       for (const run of runs) {
         expect({ gateway: run.gateway, failures: run.failures }).toEqual({
@@ -47,10 +48,12 @@ describe('gateway benchmark, smoke run', () => {
       // The router and vanilla answer byte for byte what the reference gateway does.
       expect(byName.get('router')!.response).toBe('identical');
       expect(byName.get('router-dedup')!.response).toBe('identical');
+      expect(byName.get('router-workers')!.response).toBe('identical');
       expect(byName.get('apollo-gateway')!.response).toBe('identical');
       // Without deduplication every request does its own 16 fetches (this query, this planner); the
       // window may also hold the fetches of the requests in flight when the load stopped (one per connection).
-      for (const name of ['router', 'apollo-gateway']) {
+      // The workers' figures are those of the primary and both workers together.
+      for (const name of ['router', 'router-workers', 'apollo-gateway']) {
         const { fetchesPerRequest, requests } = byName.get(name)!;
         const fetches = Math.round(fetchesPerRequest * requests);
         expect(fetches).toBeGreaterThanOrEqual(16 * requests);
