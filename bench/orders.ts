@@ -6,7 +6,7 @@
  * every order and every unit of stock is accounted for; then a line per target.
  *
  *   npm run bench:orders -- [--rates 10,100] [--duration 60] [--customers 40] [--products 4]
- *                           [--settle 60] [--out <file>]
+ *                           [--settle 60] [--warmup 5] [--out <file>]
  *
  * Starts its own isolated stack (every subgraph and the router as real processes on the local
  * infrastructure). Seeds `--products` products, each with stock for every order of the run (the load
@@ -28,16 +28,20 @@
  * many subscriptions at once, so the router's WS_MAX_SUBSCRIPTIONS_PER_CONNECTION (default 20) is raised
  * for this stack to what one customer can have open in the largest step.
  *
+ * Before the steps, a warm-up (`--warmup` seconds at 2 orders/s, not measured) runs orders through the
+ * fresh stack the same way, so its consumers have joined their groups and its code paths are warm.
+ *
  * After each step's load stops, it waits (at most `--settle` seconds) until every accepted order is
  * terminal, then checks with the API (the contract's `MyOrders`, as each customer) that every accepted
  * order exists, once, with a terminal status, and that each product's available stock went down by
- * exactly its CONFIRMED units.
+ * exactly its CONFIRMED units. It also prints the CPU seconds each process of the stack (and the load
+ * generator) used per step, from its start to the end of its checks: where two shared cores went.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startStack } from '../scripts/stack.js';
+import { startStack, type RunningStack } from '../scripts/stack.js';
 import {
   formatSteps,
   formatVerdicts,
@@ -56,23 +60,23 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '40' },
     products: { type: 'string', default: '4' },
     settle: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '5' },
     out: { type: 'string' },
   },
 });
-const rates = values.rates.split(',').map(Number);
-const durationS = Number(values.duration);
-const customerCount = Number(values.customers);
-const productCount = Number(values.products);
-const settleS = Number(values.settle);
-for (const [name, value] of [
-  ['duration', durationS],
-  ['customers', customerCount],
-  ['products', productCount],
-  ['settle', settleS],
-  ...rates.map((rate) => ['rates', rate] as const),
-] as const) {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be positive numbers`);
+/** The flag's number; refused unless finite and above 0 (or at least 0 with `zero`). */
+function numberFlag(name: string, text: string, zero = false): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0 || (value === 0 && !zero))
+    throw new Error(`--${name} must be a ${zero ? 'non-negative' : 'positive'} number, not ${text}`);
+  return value;
 }
+const rates = values.rates.split(',').map((rate) => numberFlag('rates', rate));
+const durationS = numberFlag('duration', values.duration);
+const customerCount = numberFlag('customers', values.customers);
+const productCount = numberFlag('products', values.products);
+const settleS = numberFlag('settle', values.settle);
+const warmupS = numberFlag('warmup', values.warmup, true);
 
 const ORDER_STATUS = /* GraphQL */ `
   subscription OrderStatus($orderId: ID!) {
@@ -123,6 +127,8 @@ const MY_ORDERS = /* GraphQL */ `
 const AVAILABLE = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
 /** How often one order is resubscribed after its subscription failed or ended before a terminal state. */
 const RESUBSCRIBES = 3;
+/** Orders per second of the warm-up (`--warmup` seconds, 0 for none), before the measured steps. */
+const WARMUP_RATE = 2;
 
 type Customer = { id: string; token: string };
 type Request = ReturnType<typeof routerClient>['request'];
@@ -244,6 +250,29 @@ async function availableStock(request: Request, products: readonly string[]): Pr
   );
 }
 
+/** CPU seconds (user + system) each process of the stack, and this one (`bench`), has used so far. */
+async function cpuSeconds(stack: RunningStack): Promise<Record<string, number>> {
+  const used: Record<string, number> = {};
+  for (const [name, managed] of stack.processes) {
+    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
+    const stat = await readFile(`/proc/${managed.child.pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 13) used[name] = (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  const own = process.cpuUsage();
+  used.bench = (own.user + own.system) / 1e6;
+  return used;
+}
+
+/** CPU seconds used between two readings, largest first, rounded to 0.1 s. */
+function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after)
+      .map((name) => [name, Math.round(((after[name] ?? 0) - (before[name] ?? 0)) * 10) / 10] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
+}
+
 /** `items` rotated left by `by`. */
 const rotate = <T>(items: readonly T[], by: number) => [
   ...items.slice(by % items.length),
@@ -251,6 +280,7 @@ const rotate = <T>(items: readonly T[], by: number) => [
 ];
 
 interface StepContext {
+  stack: RunningStack;
   routerUrl: string;
   request: Request;
   customers: Customer[];
@@ -259,10 +289,14 @@ interface StepContext {
   acceptedSoFar: Set<string>;
 }
 
-/** One step: `rate` orders/s for `durationS`, then the settle wait and the checks. */
-async function runStep(context: StepContext, rate: number): Promise<StepResult> {
+/** A step's figures, and the CPU seconds each process used from its start to the end of its checks. */
+type Step = StepResult & { cpuSeconds: Record<string, number> };
+
+/** One step: `rate` orders/s for `seconds`, then the settle wait and the checks. */
+async function runStep(context: StepContext, rate: number, seconds: number): Promise<Step> {
   const { request, customers, products } = context;
   const stockBefore = await availableStock(request, products);
+  const cpuBefore = await cpuSeconds(context.stack);
   const wsUrl = context.routerUrl.replace(/^http/, 'ws');
   const clients = new Map<string, Client>();
   await Promise.all(customers.map(async (c) => clients.set(c.id, await connect(wsUrl, c))));
@@ -304,7 +338,7 @@ async function runStep(context: StepContext, rate: number): Promise<StepResult> 
         }),
       });
     }
-    const end = startedAt + durationS * 1000;
+    const end = startedAt + seconds * 1000;
     if (end > Date.now()) await sleep(end - Date.now());
     const placed = await Promise.all(
       loads.map(async ({ productId, load }) => ({ productId, orders: await load.stop() })),
@@ -342,14 +376,15 @@ async function runStep(context: StepContext, rate: number): Promise<StepResult> 
       await sleep(500);
       stockAfter = await availableStock(request, products);
     }
-    return summarizeStep({
+    const step = summarizeStep({
       rate,
-      durationS,
+      durationS: seconds,
       startedAt,
       orders,
       stock: products.map((productId, i) => ({ productId, before: stockBefore[i]!, after: stockAfter[i]! })),
       unexpected,
     });
+    return { ...step, cpuSeconds: cpuBetween(cpuBefore, await cpuSeconds(context.stack)) };
   } finally {
     await Promise.all([...clients.values()].map(async (client) => client.dispose()));
   }
@@ -357,7 +392,8 @@ async function runStep(context: StepContext, rate: number): Promise<StepResult> 
 
 const largestStep = Math.max(...rates) * durationS;
 const perConnection = Math.ceil(largestStep / customerCount) + 20;
-const stockPerProduct = Math.ceil(rates.reduce((sum, rate) => sum + rate * durationS, 0)) + 100;
+const stockPerProduct =
+  Math.ceil(rates.reduce((sum, rate) => sum + rate * durationS, 0) + WARMUP_RATE * warmupS) + 100;
 console.log(
   `starting an isolated stack (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION=${perConnection}) for steps of ${rates.join(', ')} orders/s, ${durationS} s each ...`,
 );
@@ -380,16 +416,25 @@ try {
   );
   const customers = await client.customers(customerCount);
   const context: StepContext = {
+    stack,
     routerUrl: stack.routerUrl,
     request: client.request,
     customers,
     products,
     acceptedSoFar: new Set(),
   };
-  const steps: StepResult[] = [];
+  if (warmupS > 0) {
+    // Not measured: the first orders of a fresh stack also wait for its consumers to join their groups.
+    console.log(`warm-up: ${WARMUP_RATE} orders/s for ${warmupS} s`);
+    const warmup = await runStep(context, WARMUP_RATE, warmupS);
+    console.log(
+      `  warm-up: ${warmup.accepted} of ${warmup.offered} accepted, ${warmup.statuses.CONFIRMED ?? 0} CONFIRMED, placed-to-CONFIRMED max ${warmup.confirmedMs.max} ms`,
+    );
+  }
+  const steps: Step[] = [];
   for (const rate of rates) {
     console.log(`step: ${rate} orders/s for ${durationS} s`);
-    steps.push(await runStep(context, rate));
+    steps.push(await runStep(context, rate, durationS));
   }
   const targets = verdicts(steps);
   console.log('');
@@ -398,6 +443,13 @@ try {
   );
   console.log(formatSteps(steps));
   console.log('');
+  for (const step of steps) {
+    const top = Object.entries(step.cpuSeconds).slice(0, 6);
+    console.log(
+      `CPU seconds at ${step.rate}/s (load and settle): ${top.map(([name, s]) => `${name} ${s}`).join(', ')}`,
+    );
+  }
+  console.log('');
   console.log(formatVerdicts(targets));
   const results = {
     rates,
@@ -405,6 +457,7 @@ try {
     customers: customerCount,
     products: productCount,
     settleS,
+    warmupS,
     stockPerProduct,
     maxSubscriptionsPerConnection: perConnection,
     steps,

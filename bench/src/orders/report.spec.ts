@@ -74,7 +74,14 @@ describe('orders benchmark figures', () => {
       seenBySubscriber: 4,
       subscriberMismatches: 0,
       notSettled: 0,
-      stock: { products: 2, expectedDecrease: 4, actualDecrease: 4, consistent: true },
+      stock: {
+        products: 2,
+        expectedDecrease: 4,
+        actualDecrease: 4,
+        consistent: true,
+        unsettledUnits: 0,
+        withinUnsettled: true,
+      },
       nothingLost: true,
     });
     expect(step.placeOrderMs).toEqual({ p50: 21, p95: 23, p99: 23, max: 23, count: 4 });
@@ -123,8 +130,8 @@ describe('orders benchmark figures', () => {
       durationS: 1,
       startedAt: T0,
       orders,
-      // Two CONFIRMED units, three gone.
-      stock: [{ productId: 'p1', before: 10, after: 7 }],
+      // Two CONFIRMED units, two unsettled, five gone: one too many.
+      stock: [{ productId: 'p1', before: 10, after: 5 }],
       unexpected: 1,
     });
     expect(step).toMatchObject({
@@ -139,7 +146,14 @@ describe('orders benchmark figures', () => {
       subscriptionErrors: { CLOSED_1013: 1 },
       notSettled: 2,
       unexpected: 1,
-      stock: { products: 1, expectedDecrease: 2, actualDecrease: 3, consistent: false },
+      stock: {
+        products: 1,
+        expectedDecrease: 2,
+        actualDecrease: 5,
+        consistent: false,
+        unsettledUnits: 2,
+        withinUnsettled: false,
+      },
       nothingLost: false,
     });
     expect(step.confirmedMs).toMatchObject({ p50: 400, max: 900, count: 2 });
@@ -168,6 +182,38 @@ describe('orders benchmark figures', () => {
     expect(lines[1]).toMatch(/at 10 orders\/s: not measured/);
   });
 
+  it('tells stock still reserved by unsettled orders from stock lost or doubled', () => {
+    const orders = [
+      confirmed(0, 20, 300),
+      { ...confirmed(100, 20, 0), seen: { statuses: ['PENDING'], errors: [] }, apiStatus: 'RESERVED' },
+      { ...confirmed(200, 20, 0), seen: { statuses: ['PENDING'], errors: [] }, apiStatus: 'PENDING' },
+    ];
+    const stockAfter = (after: number) =>
+      summarizeStep({
+        rate: 10,
+        durationS: 1,
+        startedAt: T0,
+        orders,
+        stock: [{ productId: 'p1', before: 10, after }],
+        unexpected: 0,
+      }).stock;
+    expect(stockAfter(8)).toMatchObject({ consistent: false, withinUnsettled: true, unsettledUnits: 2 });
+    expect(stockAfter(7)).toMatchObject({ consistent: false, withinUnsettled: true });
+    expect(stockAfter(10)).toMatchObject({ consistent: false, withinUnsettled: false });
+    expect(stockAfter(6)).toMatchObject({ consistent: false, withinUnsettled: false });
+    const table = formatSteps([
+      summarizeStep({
+        rate: 10,
+        durationS: 1,
+        startedAt: T0,
+        orders,
+        stock: [{ productId: 'p1', before: 10, after: 8 }],
+        unexpected: 0,
+      }),
+    ]);
+    expect(table).toMatch(/stock decrease \(CONFIRMED units\)\s+2 \(1\) \+ up to 2 not settled/);
+  });
+
   it('prints one column per step under a label column', () => {
     const step = summarizeStep({
       rate: 10,
@@ -182,6 +228,8 @@ describe('orders benchmark figures', () => {
     expect(table).toContainEqual(
       expect.stringMatching(/^placed-to-CONFIRMED p50\/p95\/p99\/max ms\s+300 \/ 300 \/ 300 \/ 300\s+300/),
     );
-    expect(table).toContainEqual(expect.stringMatching(/^stock decrease \(expected\)\s+1 \(1\) exact/));
+    expect(table).toContainEqual(
+      expect.stringMatching(/^stock decrease \(CONFIRMED units\)\s+1 \(1\) exact/),
+    );
   });
 });

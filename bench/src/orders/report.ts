@@ -113,6 +113,13 @@ export interface StepResult {
     actualDecrease: number;
     /** Every product's stock went down by exactly its CONFIRMED units. */
     consistent: boolean;
+    /** Units of the accepted orders not settled (their stock may be reserved, or not yet). */
+    unsettledUnits: number;
+    /**
+     * Every product's stock went down by at least its CONFIRMED units and at most those plus its
+     * unsettled ones (no unit doubled or lost, with orders still in flight).
+     */
+    withinUnsettled: boolean;
   };
   /** Nothing lost or doubled: every offered order accepted and settled, stock exact, no extra order. */
   nothingLost: boolean;
@@ -157,9 +164,19 @@ export function summarizeStep(input: StepInput): StepResult {
   for (const o of accepted)
     if (o.apiStatus === 'CONFIRMED')
       confirmedUnits.set(o.productId, (confirmedUnits.get(o.productId) ?? 0) + 1);
-  const expectedDecrease = [...confirmedUnits.values()].reduce((a, b) => a + b, 0);
-  const actualDecrease = input.stock.reduce((sum, s) => sum + s.before - s.after, 0);
-  const consistent = input.stock.every((s) => s.before - s.after === (confirmedUnits.get(s.productId) ?? 0));
+  const unsettledUnits = new Map<string, number>();
+  for (const o of accepted)
+    if (!isTerminal(o.apiStatus)) unsettledUnits.set(o.productId, (unsettledUnits.get(o.productId) ?? 0) + 1);
+  const sum = (units: Map<string, number>) => [...units.values()].reduce((a, b) => a + b, 0);
+  const expectedDecrease = sum(confirmedUnits);
+  const actualDecrease = input.stock.reduce((total, s) => total + s.before - s.after, 0);
+  const decreaseOf = (s: StockCheck) => s.before - s.after;
+  const consistent = input.stock.every((s) => decreaseOf(s) === (confirmedUnits.get(s.productId) ?? 0));
+  const withinUnsettled = input.stock.every(
+    (s) =>
+      decreaseOf(s) >= (confirmedUnits.get(s.productId) ?? 0) &&
+      decreaseOf(s) <= (confirmedUnits.get(s.productId) ?? 0) + (unsettledUnits.get(s.productId) ?? 0),
+  );
   const notSettled = accepted.length - settled.length;
   const notAccepted = input.orders.length - accepted.length;
   return {
@@ -195,7 +212,14 @@ export function summarizeStep(input: StepInput): StepResult {
     subscriptionErrors: countBy(input.orders.flatMap((o) => o.seen.errors)),
     notSettled,
     unexpected: input.unexpected,
-    stock: { products: input.stock.length, expectedDecrease, actualDecrease, consistent },
+    stock: {
+      products: input.stock.length,
+      expectedDecrease,
+      actualDecrease,
+      consistent,
+      unsettledUnits: sum(unsettledUnits),
+      withinUnsettled,
+    },
     nothingLost: notAccepted === 0 && notSettled === 0 && consistent && input.unexpected === 0,
   };
 }
@@ -252,6 +276,14 @@ const codes = (counts: Record<string, number>) =>
     .map(([code, n]) => `${code} ${n}`)
     .join(', ') || '-';
 
+function stockCell(stock: StepResult['stock']): string {
+  const figures = `${stock.actualDecrease} (${stock.expectedDecrease})`;
+  if (stock.consistent) return `${figures} exact`;
+  if (stock.withinUnsettled && stock.unsettledUnits > 0)
+    return `${figures} + up to ${stock.unsettledUnits} not settled`;
+  return `${figures} OFF`;
+}
+
 /** The printed table: one column per step. */
 export function formatSteps(steps: readonly StepResult[]): string {
   const rows: [string, (s: StepResult) => string | number][] = [
@@ -278,11 +310,7 @@ export function formatSteps(steps: readonly StepResult[]): string {
     ['subscription errors', (s) => codes(s.subscriptionErrors)],
     ['not settled', (s) => s.notSettled],
     ['not accepted / unexpected', (s) => `${s.notAccepted} / ${s.unexpected}`],
-    [
-      'stock decrease (expected)',
-      (s) =>
-        `${s.stock.actualDecrease} (${s.stock.expectedDecrease}) ${s.stock.consistent ? 'exact' : 'OFF'}`,
-    ],
+    ['stock decrease (CONFIRMED units)', (s) => stockCell(s.stock)],
   ];
   const cells = rows.map(([label, cell]) => [label, ...steps.map((s) => String(cell(s)))]);
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]!.length)));
