@@ -3,8 +3,8 @@
  * stack under a storefront's mix, stepped up to saturation.
  *
  *   npm run bench:storefront -- [--users 2,4,8,16,32] [--duration 20] [--warmup 5] [--seed 20261207]
- *                               [--products 120] [--categories 6] [--whole-sessions] [--out <file>]
- *                               [--env NAME=value ...]
+ *                               [--products 120] [--categories 6] [--idle 5] [--whole-sessions]
+ *                               [--out <file>] [--env NAME=value ...]
  *
  * Starts its own isolated stack (every subgraph and the router as real processes on the local
  * Postgres, Redis and Kafka), seeds a catalog through the API as the development admin (`--categories`
@@ -21,14 +21,16 @@
  * (GraphQL errors, shape, the asked category, price order, the cart's line); an error counts by
  * operation and code.
  *
- * Each step runs `--warmup` seconds at its number of users, then `--duration` seconds measured: req/s,
- * p50/p99 per operation and overall, errors, CPU seconds of every process of the stack (router and
- * subgraphs, from /proc/<pid>/stat), of this load generator and of Postgres, Redis and Kafka (every
- * process of theirs on the machine, shared with whatever else runs), and CPU ms per request. Then
- * every order placed is read back (`Order`, as its customer) until it is CONFIRMED or CANCELLED, and
- * the saturation point (highest req/s), the p99 at the step nearest half of it and one line per P3
- * target are printed (targets are printed, never asserted). `--whole-sessions` lets each user finish
- * its pair of sessions after the step's time (every kind runs, the mix is exact: smoke runs).
+ * First the stack's CPU with no traffic for `--idle` seconds (what it costs before any request:
+ * polls, heartbeats, timers). Each step runs `--warmup` seconds at its number of users, then
+ * `--duration` seconds measured: req/s, p50/p99 per operation and overall, errors, CPU seconds of
+ * every process of the stack (router and subgraphs, from /proc/<pid>/stat), of this load generator
+ * and of Postgres, Redis and Kafka (every process of theirs on the machine, shared with whatever else
+ * runs), and CPU ms per request. Then every order placed is read back (`Order`, as its customer)
+ * until it is CONFIRMED or CANCELLED, and the saturation point (highest req/s), the p99 at the step
+ * up to it nearest half of it and one line per P3 target are printed (targets are printed, never
+ * asserted). `--whole-sessions` lets each user finish its pair of sessions after the step's time
+ * (every kind runs, the mix is exact: smoke runs).
  * `--env` passes settings to every process of the stack (e.g. `--env ROUTER_WORKERS=2 --env
  * LOG_LEVEL=warn`); CPU of a process counts its child processes too (the router's workers).
  * Figures: .local/bench/storefront.json (or `--out`). Exits 1 on any error.
@@ -47,6 +49,7 @@ import { random, type Random } from './src/soak/load.js';
 import { cpuSnapshot } from './src/storefront/cpu.js';
 import { sessionPlan, type Kind, type Operation, type Step } from './src/storefront/mix.js';
 import {
+  cpuDelta,
   formatCpu,
   formatErrors,
   formatOperations,
@@ -55,6 +58,7 @@ import {
   summarizeStep,
   TODAY_RPS,
   verdict,
+  type IdleCpu,
   type StepResult,
 } from './src/storefront/report.js';
 import { ADDRESS, routerClient, sleep, writeResults } from './support/shop.js';
@@ -64,6 +68,7 @@ const { values } = parseArgs({
     users: { type: 'string', default: '2,4,8,16,32' },
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '5' },
+    idle: { type: 'string', default: '5' },
     seed: { type: 'string', default: '20261207' },
     products: { type: 'string', default: '120' },
     categories: { type: 'string', default: '6' },
@@ -75,6 +80,7 @@ const { values } = parseArgs({
 const steps = values.users.split(',').map(Number);
 const durationMs = Number(values.duration) * 1000;
 const warmupMs = Number(values.warmup) * 1000;
+const idleMs = Number(values.idle) * 1000;
 const seed = Number(values.seed);
 const productCount = Number(values.products);
 const categoryCount = Number(values.categories);
@@ -548,6 +554,18 @@ async function runStep(shoppers: Shopper[], users: number, pids: () => Map<strin
   return summarizeStep({ users, seconds, recorder: measured, warmup, before, after: cpuSnapshot(pids()) });
 }
 
+/** CPU of every process over `--idle` seconds without traffic, after 3 s of quiet (none with `--idle 0`). */
+async function measureIdle(pids: () => Map<string, number | undefined>): Promise<IdleCpu | undefined> {
+  if (idleMs <= 0) return undefined;
+  // The set-up's own events (products created, customers registered) settle first.
+  await sleep(3_000);
+  const before = cpuSnapshot(pids());
+  const started = performance.now();
+  await sleep(idleMs);
+  const after = cpuSnapshot(pids());
+  return { seconds: (performance.now() - started) / 1000, cpuSeconds: cpuDelta(before, after) };
+}
+
 /** Reads every order back as its customer until it is settled; resolves the count by status. */
 async function verifyOrders(url: URL, orders: PlacedOrder[], errors: StepRecorder) {
   const byStatus: Record<string, number> = {};
@@ -605,6 +623,7 @@ async function main() {
         new Shopper(url, customer, catalog, random((seed + index * 0x9e3779b1) >>> 0), index, orders),
     );
     const pids = () => new Map([...stack.processes].map(([name, p]) => [name, p.child.pid]));
+    const idle = await measureIdle(pids);
     const results: StepResult[] = [];
     for (const users of steps) {
       const result = await runStep(shoppers, users, pids);
@@ -628,7 +647,7 @@ async function main() {
     console.log('');
     for (const line of formatOperations(results)) console.log(line);
     console.log('');
-    for (const line of formatCpu(results)) console.log(line);
+    for (const line of formatCpu(results, idle)) console.log(line);
     const allErrors = [...results.flatMap((r) => r.errorsByCode), ...otherErrors];
     if (allErrors.length) {
       console.log('\nerrors (steps, warm-ups, verification):');
@@ -659,6 +678,7 @@ async function main() {
       catalog: { categories: catalog.categories.length, products: catalog.products.length, stock: STOCK },
       customers: customers.length,
       services: [...stack.processes.keys()],
+      idle,
       steps: results,
       orders: checkedOrders,
       errors: allErrors,

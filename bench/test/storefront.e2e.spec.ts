@@ -4,7 +4,7 @@
  * one and a signed-in one), so the benchmark never rots. Every operation of the mix must have been
  * sent and answered correctly, the mix must be exactly 10:5:3:1 (whole pairs of sessions), every
  * checkout must have placed an order that exists and got confirmed, and the CPU figures must be there
- * for every process of the stack.
+ * for every process of the stack, idle and under load.
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { ROOT } from '../../scripts/stack.js';
 import { readSupergraphConfig } from '../../schema/src/supergraph/index.js';
 import { OPERATIONS } from '../src/storefront/mix.js';
-import type { ErrorCount, StepResult, Verdict } from '../src/storefront/report.js';
+import type { ErrorCount, IdleCpu, StepResult, Verdict } from '../src/storefront/report.js';
 
 interface Figures {
   services: string[];
+  idle: IdleCpu;
   steps: StepResult[];
   orders: { placed: number; found: number; byStatus: Record<string, number> };
   errors: ErrorCount[];
@@ -30,7 +31,8 @@ describe('storefront benchmark, smoke run', () => {
     const out = join(dir, 'storefront.json');
     try {
       const args = ['--import', 'tsx', 'bench/storefront.ts', '--users', '2', '--duration', '2'];
-      args.push('--warmup', '0', '--products', '12', '--categories', '2', '--whole-sessions', '--out', out);
+      args.push('--warmup', '0', '--idle', '1', '--products', '12', '--categories', '2', '--whole-sessions');
+      args.push('--out', out);
       const printed = await new Promise<string>((resolve, reject) =>
         execFile(process.execPath, args, { cwd: ROOT, timeout: 170_000 }, (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stdout}\n${stderr}`)) : resolve(stdout),
@@ -79,6 +81,8 @@ describe('storefront benchmark, smoke run', () => {
           measured: true,
         });
       }
+      expect(Object.keys(figures.idle.cpuSeconds.services).sort()).toEqual(services);
+      expect(figures.idle.seconds).toBeGreaterThanOrEqual(1);
       expect(step.cpuSeconds.services.router).toBeGreaterThan(0);
       expect(step.cpuSeconds.loadGenerator).toBeGreaterThan(0);
       expect(Object.keys(step.cpuSeconds.infra).sort()).toEqual(['kafka', 'postgres', 'redis']);

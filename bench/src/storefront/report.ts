@@ -120,9 +120,7 @@ export function summarizeStep(options: {
   }
   const sorted = ascending(all);
   const requests = all.length;
-  const services = delta(after.services, before.services);
-  const infra = delta(after.infra, before.infra);
-  const loadGenerator = round(after.loadGenerator - before.loadGenerator, 2);
+  const { services, infra, loadGenerator } = cpuDelta(before, after);
   const machineBusy = after.machine.busy - before.machine.busy;
   const machineTotal = after.machine.total - before.machine.total;
   const perRequest = (cpuSeconds: number) => (requests ? round((cpuSeconds * 1000) / requests, 2) : NaN);
@@ -235,39 +233,48 @@ export function formatOperations(steps: readonly StepResult[]): string[] {
   return lines;
 }
 
-/** CPU seconds of each process during each step. */
-export function formatCpu(steps: readonly StepResult[]): string[] {
+/** CPU seconds of each process between two snapshots. */
+export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): StepResult['cpuSeconds'] {
+  return {
+    services: delta(after.services, before.services),
+    loadGenerator: round(after.loadGenerator - before.loadGenerator, 2),
+    infra: delta(after.infra, before.infra),
+  };
+}
+
+/** The stack with no traffic: CPU seconds of each process over `seconds`. */
+export interface IdleCpu {
+  seconds: number;
+  cpuSeconds: StepResult['cpuSeconds'];
+}
+
+/**
+ * CPU seconds of each process during each step; before them, the share of one core each used with
+ * no traffic (`idle`), after them its CPU ms per request over every step.
+ */
+export function formatCpu(steps: readonly StepResult[], idle?: IdleCpu): string[] {
   if (steps.length === 0) return [];
   const services = Object.keys(steps[0]!.cpuSeconds.services);
   const infra = Object.keys(steps[0]!.cpuSeconds.infra);
-  const row = (name: string, values: number[]) =>
-    `${padEnd(name, 22)}${values.map((v) => pad(Number.isFinite(v) ? v.toFixed(2) : '-', 9)).join('')}`;
+  const requests = sum(steps.map((s) => s.requests));
+  const row = (name: string, pick: (cpu: StepResult['cpuSeconds']) => number) => {
+    const idleShare = idle ? pick(idle.cpuSeconds) / idle.seconds : NaN;
+    const perStep = steps.map((s) => pick(s.cpuSeconds));
+    const perRequest = (sum(perStep) * 1000) / requests;
+    return (
+      `${padEnd(name, 22)}${pad(Number.isFinite(idleShare) ? `${(idleShare * 100).toFixed(1)}%` : '-', 8)}` +
+      `${perStep.map((v) => pad(Number.isFinite(v) ? v.toFixed(2) : '-', 9)).join('')}` +
+      `${pad(Number.isFinite(perRequest) ? perRequest.toFixed(2) : '-', 9)}`
+    );
+  };
   return [
-    `${padEnd('CPU s during step', 22)}${steps.map((s) => pad(`${s.users}u`, 9)).join('')}`,
-    ...services.map((name) =>
-      row(
-        name,
-        steps.map((s) => s.cpuSeconds.services[name] ?? NaN),
-      ),
-    ),
-    row(
-      '(stack total)',
-      steps.map((s) => sum(Object.values(s.cpuSeconds.services))),
-    ),
-    row(
-      'load generator',
-      steps.map((s) => s.cpuSeconds.loadGenerator),
-    ),
-    ...infra.map((name) =>
-      row(
-        `${name} (shared)`,
-        steps.map((s) => s.cpuSeconds.infra[name] ?? NaN),
-      ),
-    ),
-    row(
-      'step seconds',
-      steps.map((s) => s.seconds),
-    ),
+    `${padEnd('CPU s during step', 22)}${pad('idle', 8)}${steps.map((s) => pad(`${s.users}u`, 9)).join('')}${pad('ms/req', 9)}`,
+    ...services.map((name) => row(name, (cpu) => cpu.services[name] ?? NaN)),
+    row('(stack total)', (cpu) => sum(Object.values(cpu.services))),
+    row('load generator', (cpu) => cpu.loadGenerator),
+    ...infra.map((name) => row(`${name} (shared)`, (cpu) => cpu.infra[name] ?? NaN)),
+    `${padEnd('step seconds', 22)}${pad(idle ? idle.seconds.toFixed(1) : '-', 8)}${steps.map((s) => pad(s.seconds.toFixed(2), 9)).join('')}`,
+    `  (idle: share of one core with no traffic; ms/req: CPU ms per request over every step)`,
   ];
 }
 
