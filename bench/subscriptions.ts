@@ -45,6 +45,7 @@ import {
   addTallies,
   eventKey,
   expectedKeys,
+  isSettled,
   sourceRate,
   tally,
   type FeedNotification,
@@ -439,6 +440,68 @@ async function steadyOrders(
   };
 }
 
+const MY_ORDERS = /* GraphQL */ `
+  query BenchOrders($after: String) {
+    me {
+      orders(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        edges {
+          node {
+            id
+            status
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Every order of one customer, with its status. */
+async function ordersOf(routerUrl: string, token: string): Promise<{ id: string; status: string }[]> {
+  const { request } = routerClient(routerUrl);
+  const orders: { id: string; status: string }[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const response = await request(MY_ORDERS, after ? { after } : {}, token);
+    const page = response.data?.me?.orders;
+    if (!page) throw new Error(`MyOrders failed: ${JSON.stringify(response.errors)}`);
+    for (const edge of page.edges) orders.push(edge.node);
+    if (!page.pageInfo.hasNextPage) return orders;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+/**
+ * Every customer's orders once all of them settled (CONFIRMED or CANCELLED), or once their statuses
+ * stopped changing for 30 s.
+ */
+async function settledOrders(routerUrl: string, customers: { token: string }[]) {
+  let lastSeen = '';
+  let lastChange = Date.now();
+  const { value, settled } = await waitFor(
+    () => Promise.all(customers.map((c) => ordersOf(routerUrl, c.token))),
+    (orders) => {
+      const all = orders.flat();
+      const seen = all.map((o) => `${o.id}=${o.status}`).join();
+      if (seen !== lastSeen) [lastSeen, lastChange] = [seen, Date.now()];
+      return all.every((o) => isSettled(o.status)) || Date.now() - lastChange > 30_000;
+    },
+    600_000,
+    2_000,
+  );
+  const all = value.flat();
+  return {
+    orders: value,
+    settled,
+    count: all.length,
+    unsettled: all.filter((o) => !isSettled(o.status)).length,
+    cancelled: all.filter((o) => o.status === 'CANCELLED').length,
+  };
+}
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
@@ -545,12 +608,18 @@ async function main() {
         : await steadyOrders(stack.routerUrl, customers, productId, rate / 2, duration);
     const ordersDone = Date.now();
 
-    // Every subscriber of a customer gets both events of each of that customer's accepted orders.
+    // What the stack holds is the truth: orders the load gave up on may exist all the same. Once
+    // they settled (or stopped moving), every subscriber of a customer gets both events of each
+    // settled order of that customer and the first event of any other.
+    const atServer = await settledOrders(stack.routerUrl, customers);
     const expected: Record<number, string[]> = {};
-    orders.accepted.forEach((ids, c) => (expected[c] = expectedKeys(ids)));
+    atServer.orders.forEach((list, c) => (expected[c] = expectedKeys(list)));
     const subscribersOf = (c: number) =>
       Array.from({ length: subscribers }, (_, i) => i).filter((i) => i % customerCount === c).length;
-    const wanted = orders.accepted.reduce((sum, ids, c) => sum + subscribersOf(c) * ids.length * 2, 0);
+    const wanted = Object.entries(expected).reduce(
+      (sum, [c, keys]) => sum + subscribersOf(Number(c)) * keys.length,
+      0,
+    );
     let lastCount = -1;
     let lastChange = Date.now();
     // Until everything expected came, or nothing new came for 30 s.
@@ -609,6 +678,9 @@ async function main() {
         refused: orders.refused,
         retried: orders.retried,
         placingSeconds: (ordersDone - eventsStarted) / 1000,
+        atServer: atServer.count,
+        unsettled: atServer.unsettled,
+        cancelled: atServer.cancelled,
       },
       events: {
         sourceEvents: createdTimes.length,
@@ -682,7 +754,8 @@ async function main() {
       ],
       [
         'orders',
-        `${orders.placed} placed, ${acceptedCount} accepted, ${orders.refused} given up, ${orders.retried} retried, in ${results.orders.placingSeconds.toFixed(1)} s`,
+        `${orders.placed} placed, ${acceptedCount} accepted, ${orders.refused} given up, ${orders.retried} retried, in ${results.orders.placingSeconds.toFixed(1)} s; ` +
+          `the stack holds ${atServer.count} (${atServer.unsettled} unsettled, ${atServer.cancelled} cancelled)`,
       ],
       [
         'source events',

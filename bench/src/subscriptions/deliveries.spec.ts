@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addTallies, eventKey, expectedKeys, sourceRate, tally } from './deliveries.js';
+import { addTallies, eventKey, expectedKeys, isSettled, sourceRate, tally } from './deliveries.js';
 
 const note = (type: string, orderId?: string) => ({
   id: 'n1',
@@ -17,12 +17,35 @@ describe('subscription benchmark deliveries', () => {
     expect(eventKey(note('SOMETHING_ELSE', 'o1'))).toBeUndefined();
   });
 
-  it('expects two events per accepted order', () => {
-    expect(expectedKeys(['a', 'b'])).toEqual(['a:placed', 'a:settled', 'b:placed', 'b:settled']);
+  it('expects two events per settled order, one per order still on its way', () => {
+    const orders = [
+      { id: 'a', status: 'CONFIRMED' },
+      { id: 'b', status: 'CANCELLED' },
+      { id: 'c', status: 'RESERVED' },
+      { id: 'd', status: 'PENDING' },
+    ];
+    expect(expectedKeys(orders)).toEqual([
+      'a:placed',
+      'a:settled',
+      'b:placed',
+      'b:settled',
+      'c:placed',
+      'd:placed',
+    ]);
+    expect([isSettled('CONFIRMED'), isSettled('CANCELLED'), isSettled('PENDING')]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it('counts delivered, missing, doubled and unexpected events of one connection', () => {
-    const expected = new Set(expectedKeys(['a', 'b']));
+    const expected = new Set(
+      expectedKeys([
+        { id: 'a', status: 'CONFIRMED' },
+        { id: 'b', status: 'CONFIRMED' },
+      ]),
+    );
     const received = new Map([
       ['a:placed', 1],
       ['a:settled', 3],

@@ -25,9 +25,17 @@ export function eventKey(notification: FeedNotification): string | undefined {
   return undefined;
 }
 
-/** The events every subscriber of a customer must receive: two per accepted order. */
-export const expectedKeys = (orderIds: Iterable<string>): string[] =>
-  [...orderIds].flatMap((id) => [`${id}:placed`, `${id}:settled`]);
+/** Whether an order's status is final (it sent its second event). */
+export const isSettled = (status: string) => status === 'CONFIRMED' || status === 'CANCELLED';
+
+/**
+ * The events every subscriber of a customer must receive: per order of the customer, its ORDER_PLACED,
+ * and once it settled, its ORDER_CONFIRMED or ORDER_CANCELLED.
+ */
+export const expectedKeys = (orders: Iterable<{ id: string; status: string }>): string[] =>
+  [...orders].flatMap(({ id, status }) =>
+    isSettled(status) ? [`${id}:placed`, `${id}:settled`] : [`${id}:placed`],
+  );
 
 /** One connection's (or many connections') deliveries against what was expected. */
 export interface Tally {
