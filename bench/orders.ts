@@ -6,7 +6,7 @@
  * every order and every unit of stock is accounted for; then a line per target.
  *
  *   npm run bench:orders -- [--rates 10,100] [--duration 60] [--customers 40] [--products 4]
- *                           [--settle 60] [--warmup 5] [--out <file>]
+ *                           [--settle 60] [--warmup 5] [--give-up 30] [--out <file>]
  *
  * Starts its own isolated stack (every subgraph and the router as real processes on the local
  * infrastructure). Seeds `--products` products, each with stock for every order of the run (the load
@@ -16,7 +16,10 @@
  *
  * The load is open loop (bench/support/shop.ts `orderLoad`, one per product, staggered so the orders are
  * evenly spaced): a slow answer does not slow the rate; a refused placeOrder is retried with its
- * idempotency key. placeOrder latency is from the first try to the accepted answer.
+ * idempotency key every 100 ms, for at most `--give-up` seconds from its first try. placeOrder latency is
+ * from the first try to the accepted answer. An offer given up may still have been created (its try
+ * timed out at the router, say): the check afterwards finds such orders in the customers' lists and
+ * counts them, with their status and stock, as "created anyway".
  *
  * Each customer holds one graphql-ws connection to the router (as a storefront does) and subscribes there
  * to the contract's `OrderStatus` (`orderStatusChanged(orderId)`) as soon as placeOrder returns an order.
@@ -50,6 +53,7 @@ import {
   verdicts,
   type OrderRecord,
   type StepResult,
+  type UnansweredOrder,
 } from './src/orders/report.js';
 import { orderLoad, routerClient, sleep, writeResults, type PlacedOrder } from './support/shop.js';
 
@@ -61,6 +65,7 @@ const { values } = parseArgs({
     products: { type: 'string', default: '4' },
     settle: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '5' },
+    'give-up': { type: 'string', default: '30' },
     out: { type: 'string' },
   },
 });
@@ -77,6 +82,7 @@ const customerCount = numberFlag('customers', values.customers);
 const productCount = numberFlag('products', values.products);
 const settleS = numberFlag('settle', values.settle);
 const warmupS = numberFlag('warmup', values.warmup, true);
+const giveUpS = numberFlag('give-up', values['give-up']);
 
 const ORDER_STATUS = /* GraphQL */ `
   subscription OrderStatus($orderId: ID!) {
@@ -125,6 +131,8 @@ const MY_ORDERS = /* GraphQL */ `
   }
 `;
 const AVAILABLE = 'query($id: ID!) { product(id: $id) { id availableQuantity } }';
+/** An order no placeOrder answer returned: its status and lines, as its customer. */
+const ORDER_LINES = 'query($id: ID!) { order(id: $id) { id status items { quantity product { id } } } }';
 /** How often one order is resubscribed after its subscription failed or ended before a terminal state. */
 const RESUBSCRIBES = 3;
 /** Orders per second of the warm-up (`--warmup` seconds, 0 for none), before the measured steps. */
@@ -215,28 +223,60 @@ async function waitUntil(done: () => boolean, deadline: number, everyMs = 100): 
   return true;
 }
 
+interface Listed {
+  status: string;
+  customer: Customer;
+}
+
 /** Every order of `customer` the API lists, id to status (all pages). */
-async function listOrders(request: Request, customer: Customer): Promise<Map<string, string>> {
-  const listed = new Map<string, string>();
+async function listOrders(request: Request, customer: Customer): Promise<Map<string, Listed>> {
+  const listed = new Map<string, Listed>();
   let after: string | undefined;
   for (;;) {
     const response = await request(MY_ORDERS, { first: 100, ...(after ? { after } : {}) }, customer.token);
     const page = response.data?.me?.orders;
     if (response.errors || !page) throw new Error(`MyOrders failed: ${JSON.stringify(response.errors)}`);
     for (const edge of page.edges as { node: { id: string; status: string } }[])
-      listed.set(edge.node.id, edge.node.status);
+      listed.set(edge.node.id, { status: edge.node.status, customer });
     if (!page.pageInfo.hasNextPage) return listed;
     after = page.pageInfo.endCursor as string;
   }
 }
 
-async function listAll(request: Request, customers: readonly Customer[]): Promise<Map<string, string>> {
-  const all = new Map<string, string>();
+async function listAll(request: Request, customers: readonly Customer[]): Promise<Map<string, Listed>> {
+  const all = new Map<string, Listed>();
   for (let i = 0; i < customers.length; i += 8) {
     const lists = await Promise.all(customers.slice(i, i + 8).map((c) => listOrders(request, c)));
-    for (const list of lists) for (const [id, status] of list) all.set(id, status);
+    for (const list of lists) for (const [id, listed] of list) all.set(id, listed);
   }
   return all;
+}
+
+/** The status and lines of each listed order in `ids`, read as its customer, 16 at a time. */
+async function unansweredOrders(
+  request: Request,
+  listed: Map<string, Listed>,
+  ids: readonly string[],
+): Promise<UnansweredOrder[]> {
+  const found: UnansweredOrder[] = [];
+  for (let i = 0; i < ids.length; i += 16) {
+    const batch = await Promise.all(
+      ids.slice(i, i + 16).map(async (id) => {
+        const response = await request(ORDER_LINES, { id }, listed.get(id)!.customer.token);
+        const order = response.data?.order;
+        if (!order) throw new Error(`order ${id}: ${JSON.stringify(response.errors)}`);
+        return {
+          status: order.status as string,
+          lines: (order.items as { quantity: number; product: { id: string } }[]).map((line) => ({
+            productId: line.product.id,
+            quantity: line.quantity,
+          })),
+        };
+      }),
+    );
+    found.push(...batch);
+  }
+  return found;
 }
 
 async function availableStock(request: Request, products: readonly string[]): Promise<number[]> {
@@ -285,8 +325,11 @@ interface StepContext {
   request: Request;
   customers: Customer[];
   products: string[];
-  /** Every order id accepted so far in the run (the API lists the customers' earlier orders too). */
-  acceptedSoFar: Set<string>;
+  /**
+   * Every order id of the run so far, accepted or found unanswered (the API lists the customers'
+   * earlier orders too).
+   */
+  knownSoFar: Set<string>;
 }
 
 /** A step's figures, and the CPU seconds each process used from its start to the end of its checks. */
@@ -329,6 +372,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
           customers: rotate(customers, Math.floor((i * customers.length) / products.length)),
           productId,
           rate: rate / products.length,
+          giveUpMs: giveUpS * 1000,
           onAccepted: (order) => {
             const record = recordOf(order, productId);
             record.acceptedAt = order.acceptedAt;
@@ -352,7 +396,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
       }
     orders.sort((a, b) => a.startedAt - b.startedAt);
     const accepted = orders.filter((o) => o.orderId !== undefined);
-    for (const o of accepted) context.acceptedSoFar.add(o.orderId!);
+    for (const o of accepted) context.knownSoFar.add(o.orderId!);
     console.log(
       `  ${rate}/s: ${orders.length} offered, ${accepted.length} accepted; waiting for them to settle ...`,
     );
@@ -360,16 +404,25 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
     const deadline = Date.now() + settleS * 1000;
     await waitUntil(() => accepted.every((o) => o.seen.terminal), deadline);
     let listed = await listAll(request, customers);
-    while (!accepted.every((o) => isTerminal(listed.get(o.orderId!))) && Date.now() < deadline) {
+    const statusOf = (id: string) => listed.get(id)?.status;
+    const allSettled = () => [...listed.values()].every((order) => isTerminal(order.status));
+    while (!(allSettled() && accepted.every((o) => listed.has(o.orderId!))) && Date.now() < deadline) {
       await sleep(1_000);
       listed = await listAll(request, customers);
     }
-    for (const o of accepted) o.apiStatus = listed.get(o.orderId!);
-    const unexpected = [...listed.keys()].filter((id) => !context.acceptedSoFar.has(id)).length;
+    for (const o of accepted) o.apiStatus = statusOf(o.orderId!);
+    const unansweredIds = [...listed.keys()].filter((id) => !context.knownSoFar.has(id));
+    for (const id of unansweredIds) context.knownSoFar.add(id);
+    const unanswered = await unansweredOrders(request, listed, unansweredIds);
 
     // A cancellation's stock comes back through an event: give the stock until the deadline to agree.
     const confirmedOf = (productId: string) =>
-      accepted.filter((o) => o.productId === productId && o.apiStatus === 'CONFIRMED').length;
+      accepted.filter((o) => o.productId === productId && o.apiStatus === 'CONFIRMED').length +
+      unanswered
+        .filter((o) => o.status === 'CONFIRMED')
+        .flatMap((o) => o.lines)
+        .filter((line) => line.productId === productId)
+        .reduce((sum, line) => sum + line.quantity, 0);
     let stockAfter = await availableStock(request, products);
     const exact = () => products.every((id, i) => stockBefore[i]! - stockAfter[i]! === confirmedOf(id));
     while (!exact() && Date.now() < deadline) {
@@ -382,7 +435,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
       startedAt,
       orders,
       stock: products.map((productId, i) => ({ productId, before: stockBefore[i]!, after: stockAfter[i]! })),
-      unexpected,
+      unanswered,
     });
     return { ...step, cpuSeconds: cpuBetween(cpuBefore, await cpuSeconds(context.stack)) };
   } finally {
@@ -421,7 +474,7 @@ try {
     request: client.request,
     customers,
     products,
-    acceptedSoFar: new Set(),
+    knownSoFar: new Set(),
   };
   if (warmupS > 0) {
     // Not measured: the first orders of a fresh stack also wait for its consumers to join their groups.
@@ -458,6 +511,7 @@ try {
     products: productCount,
     settleS,
     warmupS,
+    giveUpS,
     stockPerProduct,
     maxSubscriptionsPerConnection: perConnection,
     steps,

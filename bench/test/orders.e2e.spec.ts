@@ -48,7 +48,8 @@ describe('orders benchmark, smoke run', () => {
       expect(step.subscriberMismatches).toBe(0);
       expect(step.subscriptionErrors).toEqual({});
       expect(step.notSettled).toBe(0);
-      expect(step.unexpected).toBe(0);
+      expect(step.unanswered).toEqual({ count: 0, statuses: {} });
+      expect(step.doubled).toBe(0);
       expect(step.stock).toEqual({
         products: 2,
         expectedDecrease: step.offered,

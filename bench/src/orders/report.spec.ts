@@ -57,7 +57,7 @@ describe('orders benchmark figures', () => {
         { productId: 'p1', before: 10, after: 8 },
         { productId: 'p2', before: 10, after: 8 },
       ],
-      unexpected: 0,
+      unanswered: [],
     });
     expect(step).toMatchObject({
       offered: 4,
@@ -92,12 +92,12 @@ describe('orders benchmark figures', () => {
   it('measures sustained rates over the time the step really took when it ran late', () => {
     // 4 offered over 2 s, the last accepted at 3.9 s and seen CONFIRMED at 7.9 s.
     const orders = [0, 500, 1000, 1500].map((at) => confirmed(at, 2400, 6400));
-    const step = summarizeStep({ rate: 2, durationS: 2, startedAt: T0, orders, stock: [], unexpected: 0 });
+    const step = summarizeStep({ rate: 2, durationS: 2, startedAt: T0, orders, stock: [], unanswered: [] });
     expect(step.acceptedPerS).toBe(1);
     expect(step.settledPerS).toBe(0.5);
   });
 
-  it('counts what went wrong: refusals, retries, unaccepted, unsettled, snapshots, doubled stock', () => {
+  it('counts what went wrong: refusals, retries, unaccepted, unanswered, unsettled, snapshots, stock off', () => {
     const orders: OrderRecord[] = [
       confirmed(0, 300, 900, { tries: 3, refusals: ['RATE_LIMITED', 'NETWORK'] }),
       // Already CONFIRMED when its subscription started: the snapshot brought it.
@@ -130,9 +130,13 @@ describe('orders benchmark figures', () => {
       durationS: 1,
       startedAt: T0,
       orders,
-      // Two CONFIRMED units, two unsettled, five gone: one too many.
-      stock: [{ productId: 'p1', before: 10, after: 5 }],
-      unexpected: 1,
+      // Three CONFIRMED units and two unsettled: at most five gone, not seven.
+      stock: [{ productId: 'p1', before: 10, after: 3 }],
+      // Created for the refused offer (and one more: a double).
+      unanswered: [
+        { status: 'CONFIRMED', lines: [{ productId: 'p1', quantity: 1 }] },
+        { status: 'CANCELLED', lines: [{ productId: 'p1', quantity: 3 }] },
+      ],
     });
     expect(step).toMatchObject({
       offered: 5,
@@ -145,11 +149,12 @@ describe('orders benchmark figures', () => {
       seenBySubscriber: 2,
       subscriptionErrors: { CLOSED_1013: 1 },
       notSettled: 2,
-      unexpected: 1,
+      unanswered: { count: 2, statuses: { CONFIRMED: 1, CANCELLED: 1 } },
+      doubled: 1,
       stock: {
         products: 1,
-        expectedDecrease: 2,
-        actualDecrease: 5,
+        expectedDecrease: 3,
+        actualDecrease: 7,
         consistent: false,
         unsettledUnits: 2,
         withinUnsettled: false,
@@ -167,7 +172,7 @@ describe('orders benchmark figures', () => {
       startedAt: T0,
       orders: [confirmed(0, 20, 300)],
       stock: [{ productId: 'p1', before: 5, after: 4 }],
-      unexpected: 0,
+      unanswered: [],
     });
     const slow: StepResult = { ...base, confirmedMs: { ...base.confirmedMs, p99: 501 } };
     const fast: StepResult = { ...base, rate: 100, settledPerS: 99.5 };
@@ -195,7 +200,7 @@ describe('orders benchmark figures', () => {
         startedAt: T0,
         orders,
         stock: [{ productId: 'p1', before: 10, after }],
-        unexpected: 0,
+        unanswered: [],
       }).stock;
     expect(stockAfter(8)).toMatchObject({ consistent: false, withinUnsettled: true, unsettledUnits: 2 });
     expect(stockAfter(7)).toMatchObject({ consistent: false, withinUnsettled: true });
@@ -208,7 +213,7 @@ describe('orders benchmark figures', () => {
         startedAt: T0,
         orders,
         stock: [{ productId: 'p1', before: 10, after: 8 }],
-        unexpected: 0,
+        unanswered: [],
       }),
     ]);
     expect(table).toMatch(/stock decrease \(CONFIRMED units\)\s+2 \(1\) \+ up to 2 not settled/);
@@ -221,7 +226,7 @@ describe('orders benchmark figures', () => {
       startedAt: T0,
       orders: [confirmed(0, 20, 300)],
       stock: [{ productId: 'p1', before: 5, after: 4 }],
-      unexpected: 0,
+      unanswered: [],
     });
     const table = formatSteps([step, { ...step, rate: 100 }]).split('\n');
     expect(table[0]).toMatch(/^target orders\/s\s+10\s+100$/);

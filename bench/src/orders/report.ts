@@ -54,8 +54,17 @@ export interface StepInput {
   startedAt: number;
   orders: readonly OrderRecord[];
   stock: readonly StockCheck[];
-  /** Orders the API listed for the step's customers that no placeOrder of the run accepted (doubled). */
-  unexpected: number;
+  /**
+   * Orders the API listed for the step's customers that no placeOrder of the run returned: created for
+   * an offer whose every try was refused or timed out (or a double), with their status and lines.
+   */
+  unanswered: readonly UnansweredOrder[];
+}
+
+/** An order the stack created that no placeOrder answer returned. */
+export interface UnansweredOrder {
+  status: string;
+  lines: readonly { productId: string; quantity: number }[];
 }
 
 export interface Latency {
@@ -105,15 +114,18 @@ export interface StepResult {
   subscriptionErrors: Record<string, number>;
   /** Accepted orders not terminal in the API (or not listed) when the settle time ran out. */
   notSettled: number;
-  unexpected: number;
+  /** Orders created for offers placeOrder never answered, by status (they count in the stock check). */
+  unanswered: { count: number; statuses: Record<string, number> };
+  /** Created orders beyond one per offer (unanswered ones above the offers not accepted): must be 0. */
+  doubled: number;
   stock: {
     products: number;
-    /** CONFIRMED orders of the step (one unit each). */
+    /** Units of the step's CONFIRMED orders (accepted and unanswered). */
     expectedDecrease: number;
     actualDecrease: number;
     /** Every product's stock went down by exactly its CONFIRMED units. */
     consistent: boolean;
-    /** Units of the accepted orders not settled (their stock may be reserved, or not yet). */
+    /** Units of the step's orders not settled (their stock may be reserved, or not yet). */
     unsettledUnits: number;
     /**
      * Every product's stock went down by at least its CONFIRMED units and at most those plus its
@@ -121,7 +133,7 @@ export interface StepResult {
      */
     withinUnsettled: boolean;
   };
-  /** Nothing lost or doubled: every offered order accepted and settled, stock exact, no extra order. */
+  /** Nothing lost: every offered order accepted and settled, none created unanswered, stock exact. */
   nothingLost: boolean;
 }
 
@@ -160,13 +172,21 @@ export function summarizeStep(input: StepInput): StepResult {
   const settled = accepted.filter((o) => isTerminal(o.apiStatus));
   const confirmed = accepted.filter((o) => o.seen.terminal?.status === 'CONFIRMED');
   const since = (o: OrderRecord, at: number) => at - o.startedAt;
-  const confirmedUnits = new Map<string, number>();
-  for (const o of accepted)
-    if (o.apiStatus === 'CONFIRMED')
-      confirmedUnits.set(o.productId, (confirmedUnits.get(o.productId) ?? 0) + 1);
-  const unsettledUnits = new Map<string, number>();
-  for (const o of accepted)
-    if (!isTerminal(o.apiStatus)) unsettledUnits.set(o.productId, (unsettledUnits.get(o.productId) ?? 0) + 1);
+  // Every created order's lines: the accepted ones (one unit each) and the unanswered ones.
+  const created = [
+    ...accepted.map((o) => ({ status: o.apiStatus, lines: [{ productId: o.productId, quantity: 1 }] })),
+    ...input.unanswered,
+  ];
+  const unitsWhere = (wanted: (status: string | undefined) => boolean) => {
+    const units = new Map<string, number>();
+    for (const order of created)
+      if (wanted(order.status))
+        for (const line of order.lines)
+          units.set(line.productId, (units.get(line.productId) ?? 0) + line.quantity);
+    return units;
+  };
+  const confirmedUnits = unitsWhere((status) => status === 'CONFIRMED');
+  const unsettledUnits = unitsWhere((status) => !isTerminal(status));
   const sum = (units: Map<string, number>) => [...units.values()].reduce((a, b) => a + b, 0);
   const expectedDecrease = sum(confirmedUnits);
   const actualDecrease = input.stock.reduce((total, s) => total + s.before - s.after, 0);
@@ -211,7 +231,11 @@ export function summarizeStep(input: StepInput): StepResult {
       .length,
     subscriptionErrors: countBy(input.orders.flatMap((o) => o.seen.errors)),
     notSettled,
-    unexpected: input.unexpected,
+    unanswered: {
+      count: input.unanswered.length,
+      statuses: countBy(input.unanswered.map((o) => o.status)),
+    },
+    doubled: Math.max(0, input.unanswered.length - notAccepted),
     stock: {
       products: input.stock.length,
       expectedDecrease,
@@ -220,7 +244,7 @@ export function summarizeStep(input: StepInput): StepResult {
       unsettledUnits: sum(unsettledUnits),
       withinUnsettled,
     },
-    nothingLost: notAccepted === 0 && notSettled === 0 && consistent && input.unexpected === 0,
+    nothingLost: notAccepted === 0 && notSettled === 0 && consistent && input.unanswered.length === 0,
   };
 }
 
@@ -245,7 +269,7 @@ export function verdicts(steps: readonly StepResult[]): TargetVerdict[] {
   const lost = (s: StepResult) =>
     s.nothingLost
       ? 'nothing lost'
-      : `${s.notAccepted} not accepted, ${s.notSettled} not settled, ${s.unexpected} unexpected, stock ${s.stock.consistent ? 'exact' : 'off'}`;
+      : `${s.notAccepted} not accepted (${s.unanswered.count} of them created), ${s.notSettled} not settled, ${s.doubled} doubled, stock ${s.stock.consistent ? 'exact' : 'not settled or off'}`;
   return [
     {
       target: `>= ${SUSTAINED_RATE} orders/s sustained for ${SUSTAINED_SECONDS} s with nothing lost`,
@@ -309,7 +333,9 @@ export function formatSteps(steps: readonly StepResult[]): string {
     ['seen by subscriber', (s) => `${s.seenBySubscriber} (${s.subscriberMismatches} differ)`],
     ['subscription errors', (s) => codes(s.subscriptionErrors)],
     ['not settled', (s) => s.notSettled],
-    ['not accepted / unexpected', (s) => `${s.notAccepted} / ${s.unexpected}`],
+    ['not accepted', (s) => s.notAccepted],
+    ['  created anyway (statuses)', (s) => `${s.unanswered.count} (${codes(s.unanswered.statuses)})`],
+    ['doubled', (s) => s.doubled],
     ['stock decrease (CONFIRMED units)', (s) => stockCell(s.stock)],
   ];
   const cells = rows.map(([label, cell]) => [label, ...steps.map((s) => String(cell(s)))]);
