@@ -340,9 +340,27 @@ async function subscriptionCounts(stack: RunningStack) {
     liveSubscribers: zeroIfAbsent(metricSum(notifications, 'live_subscribers')),
     delivered: zeroIfAbsent(metricSum(router, 'router_subscription_events_total', { outcome: 'delivered' })),
     dropped: zeroIfAbsent(metricSum(router, 'router_subscription_events_total', { outcome: 'dropped' })),
-    cpuSeconds: metricSum(router, 'process_cpu_seconds_total'),
   };
 }
+
+/** CPU seconds used so far by the router and by every subgraph (`process_cpu_seconds_total`). */
+async function cpuSeconds(stack: RunningStack): Promise<Record<string, number>> {
+  const services = { router: stack.routerUrl, ...stack.subgraphUrls };
+  const readings = await Promise.all(
+    Object.entries(services).map(
+      async ([name, url]) => [name, metricSum(await scrape(url), 'process_cpu_seconds_total')] as const,
+    ),
+  );
+  return Object.fromEntries(readings);
+}
+
+/** CPU cores each service used between two readings `seconds` apart, busiest first. */
+const coresBetween = (before: Record<string, number>, after: Record<string, number>, seconds: number) =>
+  Object.fromEntries(
+    Object.keys(after)
+      .map((name) => [name, (after[name]! - before[name]!) / seconds] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
 
 /** Polls `read` every `everyMs` until `done` holds of what it read, or `timeoutMs` passed; resolves the last reading. */
 async function waitFor<T>(
@@ -601,7 +619,7 @@ async function main() {
         : `placing ${rate / 2} orders/s (${rate} order events/s) for ${duration} s ...`,
     );
     const eventsStarted = Date.now();
-    const cpuBefore = counts.cpuSeconds;
+    const cpuBefore = await cpuSeconds(stack);
     const orders =
       mode === 'burst'
         ? { ...(await burstOrders(stack.routerUrl, customers, productId, ordersPerCustomer)), retried: 0 }
@@ -633,6 +651,7 @@ async function main() {
       250,
     );
     const deliveredAt = Date.now();
+    const cpuAfter = await cpuSeconds(stack);
     const after = await subscriptionCounts(stack);
     const report = await clients.report(expected);
     const latencies = ascending(report.latencies);
@@ -693,7 +712,7 @@ async function main() {
         deliverySeconds,
         routerDelivered: after.delivered - counts.delivered,
         routerDropped: after.dropped - counts.dropped,
-        routerCpuCores: (after.cpuSeconds - cpuBefore) / deliverySeconds,
+        cpuCores: coresBetween(cpuBefore, cpuAfter, deliverySeconds),
       },
       latencyMs: {
         count: latencies.length,
@@ -765,9 +784,13 @@ async function main() {
         'deliveries',
         `${e.delivered} of ${e.expected} (${e.lost} lost, ${e.duplicates} doubled, ${e.unexpected} unexpected) in ${deliverySeconds.toFixed(1)} s`,
       ],
+      ['router events', `${e.routerDelivered} delivered, ${e.routerDropped} dropped`],
       [
-        'router events',
-        `${e.routerDelivered} delivered, ${e.routerDropped} dropped, ${e.routerCpuCores.toFixed(2)} CPU cores`,
+        'CPU cores meanwhile',
+        Object.entries(e.cpuCores)
+          .slice(0, 4)
+          .map(([name, cores]) => `${name} ${cores.toFixed(2)}`)
+          .join(', '),
       ],
       [
         'event-to-client ms',

@@ -52,6 +52,8 @@ describe('subscription benchmark, smoke run', () => {
       expect(events).toMatchObject({ delivered: events.expected, lost: 0, duplicates: 0, unexpected: 0 });
       expect(events.routerDropped).toBe(0);
       expect(events.routerDelivered).toBeGreaterThanOrEqual(events.delivered);
+      expect(events.cpuCores.router).toBeGreaterThan(0);
+      expect(events.cpuCores.notifications).toBeGreaterThan(0);
 
       // One latency per delivery, ordered percentiles, all of them real durations.
       const { latencyMs } = results;
