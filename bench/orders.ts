@@ -384,6 +384,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
     }
     const end = startedAt + seconds * 1000;
     if (end > Date.now()) await sleep(end - Date.now());
+    const loadS = (Date.now() - startedAt) / 1000;
     const placed = await Promise.all(
       loads.map(async ({ productId, load }) => ({ productId, orders: await load.stop() })),
     );
@@ -432,6 +433,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
     const step = summarizeStep({
       rate,
       durationS: seconds,
+      loadS,
       startedAt,
       orders,
       stock: products.map((productId, i) => ({ productId, before: stockBefore[i]!, after: stockAfter[i]! })),
@@ -497,7 +499,7 @@ try {
   console.log(formatSteps(steps));
   console.log('');
   for (const step of steps) {
-    const top = Object.entries(step.cpuSeconds).slice(0, 6);
+    const top = Object.entries(step.cpuSeconds).filter(([name], i) => i < 6 || name === 'bench');
     console.log(
       `CPU seconds at ${step.rate}/s (load and settle): ${top.map(([name, s]) => `${name} ${s}`).join(', ')}`,
     );

@@ -41,6 +41,7 @@ describe('orders benchmark, smoke run', () => {
       const [step] = steps as [StepResult];
       // 2 per second for 3 s, open loop: the orders due at 0, 0.5, ... 2.5 s.
       expect(step.offered).toBeGreaterThanOrEqual(5);
+      expect(step.loadS).toBeGreaterThanOrEqual(3);
       expect(step.accepted).toBe(step.offered);
       expect(step.notAccepted).toBe(0);
       expect(step.statuses).toEqual({ CONFIRMED: step.offered });

@@ -51,6 +51,7 @@ describe('orders benchmark figures', () => {
     const step = summarizeStep({
       rate: 2,
       durationS: 2,
+      loadS: 2,
       startedAt: T0,
       orders,
       stock: [
@@ -92,9 +93,46 @@ describe('orders benchmark figures', () => {
   it('measures sustained rates over the time the step really took when it ran late', () => {
     // 4 offered over 2 s, the last accepted at 3.9 s and seen CONFIRMED at 7.9 s.
     const orders = [0, 500, 1000, 1500].map((at) => confirmed(at, 2400, 6400));
-    const step = summarizeStep({ rate: 2, durationS: 2, startedAt: T0, orders, stock: [], unanswered: [] });
+    const step = summarizeStep({
+      rate: 2,
+      durationS: 2,
+      loadS: 2,
+      startedAt: T0,
+      orders,
+      stock: [],
+      unanswered: [],
+    });
     expect(step.acceptedPerS).toBe(1);
     expect(step.settledPerS).toBe(0.5);
+    // The load generator's timers ran late: 8 orders were offered over 4 s instead of 2.
+    const late = [0, 500, 1000, 1500, 2000, 2500, 3000, 3500].map((at) => confirmed(at, 20, 300));
+    const lateStep = summarizeStep({
+      rate: 2,
+      durationS: 2,
+      loadS: 4,
+      startedAt: T0,
+      orders: late,
+      stock: [],
+      unanswered: [],
+    });
+    expect(lateStep).toMatchObject({ offered: 8, offeredPerS: 2, acceptedPerS: 2, settledPerS: 2, loadS: 4 });
+  });
+
+  it('calls a subscriber wrong only when its terminal state contradicts a terminal API status', () => {
+    const cancelled = confirmed(0, 20, 300, { apiStatus: 'CANCELLED' });
+    const later = confirmed(100, 20, 300, { apiStatus: 'RESERVED' });
+    const step = summarizeStep({
+      rate: 2,
+      durationS: 1,
+      loadS: 1,
+      startedAt: T0,
+      orders: [cancelled, later],
+      stock: [],
+      unanswered: [],
+    });
+    expect(step.subscriberMismatches).toBe(1);
+    expect(step.seenBySubscriber).toBe(2);
+    expect(step.notSettled).toBe(1);
   });
 
   it('counts what went wrong: refusals, retries, unaccepted, unanswered, unsettled, snapshots, stock off', () => {
@@ -128,6 +166,7 @@ describe('orders benchmark figures', () => {
     const step = summarizeStep({
       rate: 10,
       durationS: 1,
+      loadS: 1,
       startedAt: T0,
       orders,
       // Three CONFIRMED units and two unsettled: at most five gone, not seven.
@@ -169,6 +208,7 @@ describe('orders benchmark figures', () => {
     const base = summarizeStep({
       rate: 10,
       durationS: 60,
+      loadS: 60,
       startedAt: T0,
       orders: [confirmed(0, 20, 300)],
       stock: [{ productId: 'p1', before: 5, after: 4 }],
@@ -197,6 +237,7 @@ describe('orders benchmark figures', () => {
       summarizeStep({
         rate: 10,
         durationS: 1,
+        loadS: 1,
         startedAt: T0,
         orders,
         stock: [{ productId: 'p1', before: 10, after }],
@@ -210,6 +251,7 @@ describe('orders benchmark figures', () => {
       summarizeStep({
         rate: 10,
         durationS: 1,
+        loadS: 1,
         startedAt: T0,
         orders,
         stock: [{ productId: 'p1', before: 10, after: 8 }],
@@ -223,6 +265,7 @@ describe('orders benchmark figures', () => {
     const step = summarizeStep({
       rate: 10,
       durationS: 60,
+      loadS: 60,
       startedAt: T0,
       orders: [confirmed(0, 20, 300)],
       stock: [{ productId: 'p1', before: 5, after: 4 }],

@@ -50,6 +50,11 @@ export interface StockCheck {
 export interface StepInput {
   rate: number;
   durationS: number;
+  /**
+   * Seconds the load really ran, from the first order due to the stop (more than `durationS` when the
+   * load generator's own timers ran late on a busy machine).
+   */
+  loadS: number;
   /** When the step's first order was due (ms since the epoch). */
   startedAt: number;
   orders: readonly OrderRecord[];
@@ -78,6 +83,7 @@ export interface Latency {
 export interface StepResult {
   rate: number;
   durationS: number;
+  loadS: number;
   offered: number;
   accepted: number;
   /** Offered orders placeOrder never accepted (every try refused until the load gave up). */
@@ -108,7 +114,7 @@ export interface StepResult {
   statuses: Record<string, number>;
   /** Accepted orders whose terminal status the subscriber received. */
   seenBySubscriber: number;
-  /** Terminal states the subscriber received that differ from the API's (must be 0). */
+  /** Terminal states the subscriber received that differ from the API's terminal status (must be 0). */
   subscriberMismatches: number;
   /** Subscription errors by code. */
   subscriptionErrors: Record<string, number>;
@@ -202,18 +208,19 @@ export function summarizeStep(input: StepInput): StepResult {
   return {
     rate: input.rate,
     durationS: input.durationS,
+    loadS: round1(input.loadS),
     offered: input.orders.length,
     accepted: accepted.length,
     notAccepted,
-    offeredPerS: round1(input.orders.length / input.durationS),
+    offeredPerS: round1(input.orders.length / Math.max(input.durationS, input.loadS)),
     acceptedPerS: perSecond(
       input.startedAt,
-      input.durationS,
+      Math.max(input.durationS, input.loadS),
       accepted.map((o) => o.acceptedAt!),
     ),
     settledPerS: perSecond(
       input.startedAt,
-      input.durationS,
+      Math.max(input.durationS, input.loadS),
       settled.filter((o) => o.seen.terminal).map((o) => o.seen.terminal!.at),
     ),
     placeOrderMs: latency(accepted.map((o) => since(o, o.acceptedAt!))),
@@ -227,8 +234,10 @@ export function summarizeStep(input: StepInput): StepResult {
     confirmedInSnapshot: confirmed.filter((o) => o.seen.terminal!.fromSnapshot).length,
     statuses: countBy(accepted.map((o) => o.apiStatus ?? 'NOT_LISTED')),
     seenBySubscriber: accepted.filter((o) => o.seen.terminal).length,
-    subscriberMismatches: accepted.filter((o) => o.seen.terminal && o.seen.terminal.status !== o.apiStatus)
-      .length,
+    // Both terminal and different (a CONFIRMED received after the API's last answer is no contradiction).
+    subscriberMismatches: accepted.filter(
+      (o) => o.seen.terminal && isTerminal(o.apiStatus) && o.seen.terminal.status !== o.apiStatus,
+    ).length,
     subscriptionErrors: countBy(input.orders.flatMap((o) => o.seen.errors)),
     notSettled,
     unanswered: {
@@ -312,7 +321,7 @@ function stockCell(stock: StepResult['stock']): string {
 export function formatSteps(steps: readonly StepResult[]): string {
   const rows: [string, (s: StepResult) => string | number][] = [
     ['target orders/s', (s) => s.rate],
-    ['seconds', (s) => s.durationS],
+    ['seconds (load ran)', (s) => `${s.durationS} (${s.loadS})`],
     ['offered', (s) => `${s.offered} (${s.offeredPerS}/s)`],
     ['accepted', (s) => s.accepted],
     ['accepted/s', (s) => s.acceptedPerS],
