@@ -183,7 +183,9 @@ export function orderLoad(options: {
   const loop = (async () => {
     for (let n = 0; running; n += 1) {
       const due = started + n * interval;
-      if (due > Date.now()) await sleep(due - Date.now());
+      // One reading of the clock: a second one could be past `due` and ask for a negative wait.
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
       if (!running) break;
       const order: PlacedOrder = {
         key: randomUUID(),
