@@ -67,9 +67,11 @@ export const INFRA_PROGRAMS: Record<string, (comm: string, cmdline: () => string
   kafka: (comm, cmdline) => comm === 'java' && /kafka/i.test(cmdline()),
 };
 
-/** Summed CPU seconds of each of INFRA_PROGRAMS' processes alive now. */
-function infraCpuSeconds(all: Map<number, ProcessCpu>): Record<string, number> {
-  const totals: Record<string, number> = Object.fromEntries(Object.keys(INFRA_PROGRAMS).map((n) => [n, 0]));
+/** CPU seconds of each of INFRA_PROGRAMS' processes alive now, by program and pid. */
+function infraCpuSeconds(all: Map<number, ProcessCpu>): Record<string, Record<string, number>> {
+  const byProgram: Record<string, Record<string, number>> = Object.fromEntries(
+    Object.keys(INFRA_PROGRAMS).map((n) => [n, {}]),
+  );
   for (const [pid, info] of all) {
     const cmdline = () => {
       try {
@@ -79,9 +81,9 @@ function infraCpuSeconds(all: Map<number, ProcessCpu>): Record<string, number> {
       }
     };
     for (const [name, matches] of Object.entries(INFRA_PROGRAMS))
-      if (matches(info.comm, cmdline)) totals[name]! += info.seconds;
+      if (matches(info.comm, cmdline)) byProgram[name]![pid] = info.seconds;
   }
-  return totals;
+  return byProgram;
 }
 
 /** The machine's busy and total CPU seconds since boot, every core summed. */

@@ -4,7 +4,7 @@ import { StepRecorder, summarizeStep, verdict, type CpuSnapshot, type StepResult
 const snapshot = (service: number, loadGenerator: number, busy: number, total: number): CpuSnapshot => ({
   services: { router: service, products: service / 2 },
   loadGenerator,
-  infra: { postgres: 1, redis: 1, kafka: 1 },
+  infra: { postgres: { 1: 1, 2: 2 }, redis: { 3: 1 }, kafka: { 4: 1 } },
   machine: { busy, total },
 });
 
@@ -36,7 +36,16 @@ describe('storefront report', () => {
     expect(result.cpuMsPerRequest.stack).toBeCloseTo(29.41, 2);
     expect(result.cpuMsPerRequest.loadGenerator).toBeCloseTo(4.9, 2);
     expect(result.cpuMsPerRequest.infra).toBe(0);
+    expect(result.cpuSeconds.infra).toEqual({ postgres: 0, redis: 0, kafka: 0 });
     expect(result.cpuMsPerRequest.machine).toBeCloseTo(29.41, 2);
+  });
+
+  it('counts the infrastructure by process: one that started counts from 0, one that exited is left out', () => {
+    const before = snapshot(10, 1, 100, 200);
+    const after = snapshot(10, 1, 100, 200);
+    after.infra.postgres = { 1: 1.5, 5: 0.25 };
+    const result = summarizeStep({ users: 1, seconds: 1, recorder: new StepRecorder(), before, after });
+    expect(result.cpuSeconds.infra.postgres).toBe(0.75);
   });
 
   it('finds the saturation point and the step nearest half of it, and judges the targets', () => {

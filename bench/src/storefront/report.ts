@@ -17,8 +17,11 @@ export interface CpuSnapshot {
   services: Record<string, number>;
   /** This process: the virtual users. */
   loadGenerator: number;
-  /** Postgres, Redis, Kafka: every process of theirs on the machine (shared with other stacks). */
-  infra: Record<string, number>;
+  /**
+   * Postgres, Redis, Kafka: every process of theirs on the machine (shared with other stacks), by
+   * program and pid (a process that started meanwhile counts from 0, one that exited is left out).
+   */
+  infra: Record<string, Record<string, number>>;
   /** The whole machine (every core), busy and total seconds since boot. */
   machine: { busy: number; total: number };
 }
@@ -238,7 +241,12 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): StepResult['c
   return {
     services: delta(after.services, before.services),
     loadGenerator: round(after.loadGenerator - before.loadGenerator, 2),
-    infra: delta(after.infra, before.infra),
+    infra: Object.fromEntries(
+      Object.entries(after.infra).map(([name, pids]) => [
+        name,
+        round(sum(Object.values(delta(pids, before.infra[name] ?? {}))), 2),
+      ]),
+    ),
   };
 }
 
