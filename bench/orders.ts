@@ -500,8 +500,10 @@ try {
   console.log('');
   for (const step of steps) {
     const top = Object.entries(step.cpuSeconds).filter(([name], i) => i < 6 || name === 'bench');
+    const total = Object.values(step.cpuSeconds).reduce((sum, seconds) => sum + seconds, 0);
+    const perOrder = step.offered ? Math.round((total * 1000) / step.offered) : Number.NaN;
     console.log(
-      `CPU seconds at ${step.rate}/s (load and settle): ${top.map(([name, s]) => `${name} ${s}`).join(', ')}`,
+      `CPU seconds at ${step.rate}/s (load and settle): ${total.toFixed(1)} in all, ${perOrder} ms per offered order; ${top.map(([name, s]) => `${name} ${s}`).join(', ')}`,
     );
   }
   console.log('');
