@@ -51,8 +51,17 @@ export interface OutboxRelayOptions {
   orm: Database;
   producer: EventProducer;
   logger: Logger;
-  /** Idle poll period in ms (default 100); `nudge()` wakes the relay at once after a commit. */
+  /**
+   * Poll period in ms while there is work or another replica's relay holds the lock (default 100);
+   * `nudge()` wakes the relay at once after a commit.
+   */
   intervalMs?: number;
+  /**
+   * Idle, the poll period doubles from `intervalMs` after each empty poll up to this (default 1000):
+   * rows a commit did not nudge for (another replica's, a crash's leftovers) still go out within it,
+   * and an idle service does not query its database ten times a second.
+   */
+  idleMaxMs?: number;
   /** Rows published per transaction (default 200). */
   batchSize?: number;
   /** Registers `outbox_backlog` (rows waiting) when given. */
@@ -87,6 +96,7 @@ export interface OutboxRelay {
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { orm, producer, logger } = options;
   const intervalMs = options.intervalMs ?? 100;
+  const idleMaxMs = Math.max(intervalMs, options.idleMaxMs ?? 1000);
   const batchSize = options.batchSize ?? 200;
   const enabled = options.enabled ?? true;
   const log = logger.child({ component: 'outbox-relay' });
@@ -100,9 +110,14 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     : undefined;
   let running = true;
   let timer: NodeJS.Timeout | undefined;
+  /** The wait after the next empty poll: doubles while idle, back to `intervalMs` on any work. */
+  let idleDelay = intervalMs;
+  /** Whether the last batch found another relay holding the lock (its rows may still be waiting). */
+  let lockedOut = false;
 
   /** Publishes one batch; resolves how many rows went out (0 when empty or another relay holds the lock). */
   async function publishBatch(): Promise<number> {
+    lockedOut = false;
     const em = orm.em.fork();
     return em.transactional(async (tx) => {
       const conn = tx.getConnection();
@@ -113,7 +128,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'all',
         ctx,
       );
-      if (!lock?.locked) return 0;
+      if (!lock?.locked) {
+        lockedOut = true;
+        return 0;
+      }
       const rows = await conn.execute<{ seq: string; envelope: StoredEnvelope }[]>(
         `select seq, envelope from outbox_message order by seq limit ?`,
         [batchSize],
@@ -158,9 +176,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   async function tick() {
     timer = undefined;
+    let next = intervalMs;
     try {
       const n = enabled ? await drain() : 0;
       if (n) log.debug({ published: n }, 'outbox published');
+      if (n > 0 || lockedOut) idleDelay = intervalMs;
+      else {
+        next = idleDelay;
+        idleDelay = Math.min(idleMaxMs, idleDelay * 2);
+      }
       if (backlog) {
         const [row] = await orm.em
           .fork()
@@ -170,8 +194,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
     } catch (error) {
       log.warn({ err: error }, 'outbox publish failed; will retry');
+      idleDelay = intervalMs;
     }
-    if (running && !timer) schedule(intervalMs);
+    if (running && !timer) schedule(next);
   }
 
   function schedule(delay: number) {
@@ -182,7 +207,9 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   schedule(0);
   return {
     nudge() {
-      if (running && enabled) schedule(0);
+      if (!running || !enabled) return;
+      idleDelay = intervalMs;
+      schedule(0);
     },
     async flush() {
       if (!enabled) throw new Error('the outbox relay is disabled; nothing can be flushed');

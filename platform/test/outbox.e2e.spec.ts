@@ -116,6 +116,48 @@ describe('outbox relay and idempotent consumer on real Postgres and Kafka', () =
     await relay.stop();
     expect(await countFor()).toBe(0);
   });
+
+  it('polls less and less while idle, and still publishes a row no commit nudged it for', async () => {
+    // The relay's own connection, counting its polls (the select of the oldest rows).
+    let polls = 0;
+    const watched = await openDatabase({
+      url: testDatabaseUrl(),
+      dbName,
+      entities,
+      migrations,
+      onQuery: (sql) => void (/from outbox_message order by seq/.test(sql) && (polls += 1)),
+    });
+    const relay = startOutboxRelay({ orm: watched, producer, logger, intervalMs: 100, idleMaxMs: 800 });
+    try {
+      await relay.flush();
+      polls = 0;
+      // Three idle seconds: at a fixed 100 ms that is about 30 polls; doubling up to 800 ms, about 6.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(polls).toBeLessThanOrEqual(10);
+
+      // A commit that did not nudge (another replica's, a crash's leftover) still goes out.
+      const account = `acct-${randomUUID()}`;
+      await orm.em.fork().transactional(async (em) => {
+        recordEvent(em, topic, account, { account, amount: 3 });
+      });
+      const waiting = async () => {
+        const [row] = await orm.em
+          .fork()
+          .getConnection()
+          .execute<{ n: string }[]>('select count(*) as n from outbox_message where key = ?', [account]);
+        return Number(row?.n);
+      };
+      expect(await waiting()).toBe(1);
+      const deadline = Date.now() + 15_000;
+      while ((await waiting()) > 0) {
+        if (Date.now() > deadline) throw new Error('the idle relay never published the row');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await relay.stop();
+      await watched.close(true);
+    }
+  });
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 15_000) {
