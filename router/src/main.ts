@@ -1,8 +1,6 @@
 import cluster from 'node:cluster';
 import { createLogger, loadConfig, runService, startTracing } from '@shop/platform/edge';
-import { buildRouter } from './app.js';
 import { routerEnv, routerOptionsFrom } from './config.js';
-import { createRouterMetrics } from './router-metrics.js';
 import { clusterMetricsText, isRouterWorker, onShutdownRequest, runWorkers } from './workers.js';
 
 // The only file that reads the environment.
@@ -13,6 +11,11 @@ if (config.ROUTER_WORKERS > 1 && !isRouterWorker()) {
   // The primary: forks the workers (this same file) and supervises them; it serves nothing itself.
   runWorkers({ count: config.ROUTER_WORKERS, logger: rootLogger });
 } else {
+  // Imported here, not above: the primary of the workers never loads the gateway.
+  const [{ buildRouter }, { createRouterMetrics }] = await Promise.all([
+    import('./app.js'),
+    import('./router-metrics.js'),
+  ]);
   const logger = isRouterWorker() ? rootLogger.child({ worker: cluster.worker!.id }) : rootLogger;
   // Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; stopped last, so the shutdown's spans are exported too.
   const tracing = await startTracing('router', { logger });
