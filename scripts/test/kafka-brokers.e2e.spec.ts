@@ -39,6 +39,26 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
   const nodePid = (node: number) =>
     Number(readFileSync(join(dir, 'kafka', 'brokers-3', `node-${node}`, 'kafka.pid'), 'utf8').trim());
   const partitions = async () => (await admin.fetchTopicMetadata({ topics: [TOPIC] })).topics[0]!.partitions;
+  /** Whether each node, asked on its own (a client seeded with it alone), has the topic's three partitions. */
+  const knownByEveryNode = async () => {
+    for (const broker of brokers) {
+      const single = createKafka({
+        clientId: 'replication-check-metadata',
+        brokers: [broker],
+        logger: createLogger('test', { level: 'silent' }),
+      });
+      const nodeAdmin = await single.admin();
+      try {
+        const { topics } = await nodeAdmin.fetchTopicMetadata({ topics: [TOPIC] });
+        if (topics[0]?.partitions.length !== 3) return false;
+      } catch {
+        return false;
+      } finally {
+        await nodeAdmin.disconnect();
+      }
+    }
+    return true;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kafka-brokers-'));
@@ -74,6 +94,9 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
     const cluster = await admin.describeCluster();
     expect(cluster.brokers.map((broker) => broker.nodeId).sort()).toEqual([1, 2, 3]);
     await kafka.ensureTopics([TOPIC]);
+    // Created means the controller has it; each node learns it from the metadata log at its own pace,
+    // and describeConfigs goes to any of them.
+    await waitFor(knownByEveryNode, 45_000, 'the topic in every node’s metadata');
     const { resources } = await admin.describeConfigs({
       includeSynonyms: false,
       // 2: ConfigResourceTypes.TOPIC
@@ -88,7 +111,7 @@ describe('a three-broker Kafka (KAFKA_BROKERS_COUNT=3)', () => {
       expect(partition.replicas.sort()).toEqual([1, 2, 3]);
       expect(partition.isr.sort()).toEqual([1, 2, 3]);
     }
-  });
+  }, 120_000);
 
   it('keeps publishing with acks from all in-sync replicas when a partition’s leader is SIGKILLed, loses and doubles nothing, and takes the node back', async () => {
     const producer = await kafka.producer();
