@@ -40,7 +40,7 @@
  * exactly its CONFIRMED units. It also prints the CPU seconds each process of the stack (and the load
  * generator) used per step, from its start to the end of its checks: where two shared cores went.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -55,6 +55,7 @@ import {
   type StepResult,
   type UnansweredOrder,
 } from './src/orders/report.js';
+import { stackCpuSeconds } from './support/cpu.js';
 import { orderLoad, routerClient, sleep, writeResults, type PlacedOrder } from './support/shop.js';
 
 const { values } = parseArgs({
@@ -290,20 +291,6 @@ async function availableStock(request: Request, products: readonly string[]): Pr
   );
 }
 
-/** CPU seconds (user + system) each process of the stack, and this one (`bench`), has used so far. */
-async function cpuSeconds(stack: RunningStack): Promise<Record<string, number>> {
-  const used: Record<string, number> = {};
-  for (const [name, managed] of stack.processes) {
-    // /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (100 per second).
-    const stat = await readFile(`/proc/${managed.child.pid}/stat`, 'utf8').catch(() => '');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields.length > 13) used[name] = (Number(fields[11]) + Number(fields[12])) / 100;
-  }
-  const own = process.cpuUsage();
-  used.bench = (own.user + own.system) / 1e6;
-  return used;
-}
-
 /** CPU seconds used between two readings, largest first, rounded to 0.1 s. */
 function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   return Object.fromEntries(
@@ -339,7 +326,7 @@ type Step = StepResult & { cpuSeconds: Record<string, number> };
 async function runStep(context: StepContext, rate: number, seconds: number): Promise<Step> {
   const { request, customers, products } = context;
   const stockBefore = await availableStock(request, products);
-  const cpuBefore = await cpuSeconds(context.stack);
+  const cpuBefore = stackCpuSeconds(context.stack);
   const wsUrl = context.routerUrl.replace(/^http/, 'ws');
   const clients = new Map<string, Client>();
   await Promise.all(customers.map(async (c) => clients.set(c.id, await connect(wsUrl, c))));
@@ -439,7 +426,7 @@ async function runStep(context: StepContext, rate: number, seconds: number): Pro
       stock: products.map((productId, i) => ({ productId, before: stockBefore[i]!, after: stockAfter[i]! })),
       unanswered,
     });
-    return { ...step, cpuSeconds: cpuBetween(cpuBefore, await cpuSeconds(context.stack)) };
+    return { ...step, cpuSeconds: cpuBetween(cpuBefore, stackCpuSeconds(context.stack)) };
   } finally {
     await Promise.all([...clients.values()].map(async (client) => client.dispose()));
   }

@@ -17,13 +17,11 @@
  * Target P2: the catalog page of `--page` products with `inStock`, `availableQuantity`, `category` and
  * `recommendations` costs at most one statement per subgraph per entity fetch.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse, print, type OperationDefinitionNode } from 'graphql';
 import { ADDRESS, routerClient, sleep, writeResults } from './support/shop.js';
 import { fetchesOf, statementsBetween, statementsByOperation, type PlannedFetch } from './src/sql/plan.js';
-import { ROOT, startStack } from '../scripts/stack.js';
+import { startStack } from '../scripts/stack.js';
+import { contract } from '../test/support/contract.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,16 +69,6 @@ const CATALOG_PAGE = /* GraphQL */ `
     }
   }
 `;
-
-/** The client contract's operations, by name (schema/contract/operations.graphql). */
-function contractOperations(): Map<string, string> {
-  const document = parse(readFileSync(join(ROOT, 'schema/contract/operations.graphql'), 'utf8'));
-  const operations = new Map<string, string>();
-  for (const definition of document.definitions)
-    if (definition.kind === 'OperationDefinition' && definition.name)
-      operations.set(definition.name.value, print(definition as OperationDefinitionNode));
-  return operations;
-}
 
 interface Page {
   name: string;
@@ -240,12 +228,6 @@ try {
       'addToCart',
     );
 
-  const contract = contractOperations();
-  const operation = (name: string) => {
-    const query = contract.get(name);
-    if (!query) throw new Error(`the contract has no operation ${name}`);
-    return query;
-  };
   const token = customer!.token;
   const pages: Page[] = [
     {
@@ -275,26 +257,26 @@ try {
     },
     {
       name: 'Products',
-      query: operation('Products'),
+      query: contract('Products'),
       variables: { first: pageSize },
       check: (data) => expectThat(data.products.edges.length === pageSize, 'Products: not a full page'),
     },
     {
       name: 'Product',
-      query: operation('Product'),
+      query: contract('Product'),
       variables: { id: products[0] },
       check: (data) => expectThat(data.product?.recommendations.length > 0, 'Product: no recommendations'),
     },
     {
       name: 'Cart',
-      query: operation('Cart'),
+      query: contract('Cart'),
       variables: {},
       token,
       check: (data) => expectThat(data.cart.items.length === 3, 'Cart: not the three seeded lines'),
     },
     {
       name: 'MyOrders',
-      query: operation('MyOrders'),
+      query: contract('MyOrders'),
       variables: { first: 10 },
       token,
       check: (data) =>
@@ -302,7 +284,7 @@ try {
     },
     {
       name: 'Order',
-      query: operation('Order'),
+      query: contract('Order'),
       variables: { id: orders[0] },
       token,
       check: (data) =>
@@ -313,7 +295,7 @@ try {
     },
     {
       name: 'MyNotifications',
-      query: operation('MyNotifications'),
+      query: contract('MyNotifications'),
       variables: { first: 20 },
       token,
       check: (data) =>
@@ -324,14 +306,14 @@ try {
     },
     {
       name: 'ForYou',
-      query: operation('ForYou'),
+      query: contract('ForYou'),
       variables: { first: 8 },
       token,
       check: (data) => expectThat(Array.isArray(data.me.recommendedProducts), 'ForYou: no list'),
     },
     {
       name: 'Me',
-      query: operation('Me'),
+      query: contract('Me'),
       variables: {},
       token,
       check: (data) => expectThat(data.me?.id === customer!.id, 'Me: not the customer'),

@@ -36,18 +36,16 @@
  * Figures: .local/bench/storefront.json (or `--out`). Exits 1 on any error.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { parse, print, type OperationDefinitionNode } from 'graphql';
-import { ROOT, startStack, type RunningStack } from '../scripts/stack.js';
+import { startStack, type RunningStack } from '../scripts/stack.js';
+import { contract } from '../test/support/contract.js';
 import { random, type Random } from './src/soak/load.js';
-import { cpuSnapshot } from './src/storefront/cpu.js';
-import { sessionPlan, type Kind, type Operation, type Step } from './src/storefront/mix.js';
+import { OPERATIONS, sessionPlan, type Kind, type Operation, type Step } from './src/storefront/mix.js';
 import {
   cpuDelta,
   formatCpu,
@@ -61,6 +59,7 @@ import {
   type IdleCpu,
   type StepResult,
 } from './src/storefront/report.js';
+import { cpuSnapshot } from './support/cpu.js';
 import { ADDRESS, routerClient, sleep, writeResults } from './support/shop.js';
 
 const { values } = parseArgs({
@@ -103,30 +102,8 @@ const ADJECTIVES = ['walnut', 'copper', 'linen', 'granite', 'velvet', 'amber', '
 const NOUNS = ['kettle', 'lamp', 'chair', 'backpack', 'headphones', 'mug', 'blanket', 'notebook', 'speaker'];
 
 /** The contract's operations, as storefronts send them. */
-const CONTRACT = (() => {
-  const document = parse(readFileSync(join(ROOT, 'schema', 'contract', 'operations.graphql'), 'utf8'));
-  const byName = new Map<string, string>();
-  for (const definition of document.definitions)
-    if (definition.kind === 'OperationDefinition' && definition.name)
-      byName.set(definition.name.value, print(definition as OperationDefinitionNode));
-  return (name: string) => {
-    const text = byName.get(name);
-    if (!text) throw new Error(`operation ${name} is not in the contract`);
-    return text;
-  };
-})();
-const QUERIES: Record<Operation | 'Order', string> = Object.fromEntries(
-  [
-    'Categories',
-    'Products',
-    'Product',
-    'ForYou',
-    'AddToCart',
-    'UpdateCartItem',
-    'Cart',
-    'PlaceOrder',
-    'Order',
-  ].map((name) => [name, CONTRACT(name)]),
+const QUERIES = Object.fromEntries(
+  [...OPERATIONS, 'Order' as const].map((name) => [name, contract(name)]),
 ) as Record<Operation | 'Order', string>;
 
 // ---------------------------------------------------------------- the client

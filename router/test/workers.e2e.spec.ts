@@ -9,9 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestIssuer, type TestIssuer } from '@shop/platform/testing';
 import { releasePort, reservePort } from '../../platform/src/testing/ports.js';
+import { waitFor } from '../../platform/src/testing/wait-for.js';
 import { assertBuilt } from '../../scripts/built.js';
 import { ROOT } from '../../scripts/stack.js';
 import {
@@ -50,18 +50,6 @@ const post = (url: string, query: string) =>
   });
 
 const PROBE = 'query WorkersProbe { products(first: 2) { id name createdBy { id name } } }';
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 30_000,
-) {
-  for (const deadline = Date.now() + timeoutMs; ; await sleep(50)) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
 
 describe('router workers (ROUTER_WORKERS=2)', () => {
   let issuer: TestIssuer;
@@ -102,10 +90,14 @@ describe('router workers (ROUTER_WORKERS=2)', () => {
     for (const stream of [primary.stdout!, primary.stderr!])
       stream.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     exited = new Promise((resolve) => primary.once('exit', (code) => resolve(code)));
-    await until('both workers listening', () => {
-      const workers = childrenOf(primary.pid!);
-      return workers.length === 2 && workers.every(listening) ? true : undefined;
-    });
+    await waitFor(
+      () => {
+        const workers = childrenOf(primary.pid!);
+        return workers.length === 2 && workers.every(listening);
+      },
+      30_000,
+      'both workers listening',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -143,15 +135,19 @@ describe('router workers (ROUTER_WORKERS=2)', () => {
   it('replaces a worker that dies while the other serves', async () => {
     const [victim, survivor] = childrenOf(primary.pid!);
     process.kill(victim!, 'SIGKILL');
-    const replacement = await until('a replacement worker', () => {
-      const now = childrenOf(primary.pid!);
-      return now.length === 2 && !now.includes(victim!) ? now.find((pid) => pid !== survivor) : undefined;
-    });
+    const replacement = await waitFor(
+      () => {
+        const now = childrenOf(primary.pid!);
+        return now.length === 2 && !now.includes(victim!) ? now.find((pid) => pid !== survivor) : undefined;
+      },
+      30_000,
+      'a replacement worker',
+    );
     expect(replacement).not.toBe(victim);
-    await until('the replacement listening', () => (listening(replacement!) ? true : undefined));
-    const before = cpuTicks(replacement!);
+    await waitFor(() => listening(replacement), 30_000, 'the replacement listening');
+    const before = cpuTicks(replacement);
     for (let i = 0; i < 100; i += 1) expect((await post(`${base}/graphql`, PROBE)).status).toBe(200);
-    expect(cpuTicks(replacement!)).toBeGreaterThan(before);
+    expect(cpuTicks(replacement)).toBeGreaterThan(before);
     expect(primary.exitCode).toBeNull();
     expect(logs).toMatch(/"msg":"a router worker exited; starting another"/);
   });

@@ -6,7 +6,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CpuSnapshot } from './report.js';
+import type { RunningStack } from '../../scripts/stack.js';
+import type { CpuSnapshot } from '../src/storefront/report.js';
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -106,4 +107,20 @@ export function cpuSnapshot(pids: ReadonlyMap<string, number | undefined>): CpuS
     infra: infraCpuSeconds(all),
     machine: machineCpuSeconds(),
   };
+}
+
+/**
+ * CPU seconds each process of `stack` (with its workers) and this process (`bench`) has used so far;
+ * a process that is gone is left out.
+ */
+export function stackCpuSeconds(stack: RunningStack): Record<string, number> {
+  const all = processes();
+  const used: Record<string, number> = {};
+  for (const [name, managed] of stack.processes) {
+    const seconds = treeCpuSeconds(all, managed.child.pid);
+    if (!Number.isNaN(seconds)) used[name] = seconds;
+  }
+  const own = process.cpuUsage();
+  used.bench = (own.user + own.system) / 1e6;
+  return used;
 }
