@@ -38,6 +38,13 @@ interface NotificationEvent {
   };
 }
 
+/** A gauge's value in a /metrics text (the series with `subgraph` when given). */
+function gaugeIn(metrics: string, name: string, subgraph?: string): number | undefined {
+  const label = subgraph ? `[^}]*subgraph="${subgraph}"` : '';
+  const value = new RegExp(`^${name}\\{${label}[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
 const statuses = (subscription: TestSubscription<OrderEvent>) =>
   subscription.results.map((r) => r.data?.orderStatusChanged.status);
 
@@ -81,11 +88,18 @@ describe('subscriptions through the router', () => {
     await api.liveSubscribers('notifications', 1);
 
     let tracking!: TestSubscription<OrderEvent>;
+    let tab!: TestSubscription<OrderEvent>;
     let orderId!: string;
     await withInventoryPaused(async () => {
       orderId = await placeOrder(customer.accessToken, [{ productId: lamp, quantity: 2 }]);
       tracking = socket.subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
       await tracking.waitFor(1, 20_000);
+      // A second tab of the same customer joins late: it shares the router's upstream subscription (the
+      // orders subgraph serves one) and gets the order's current state from the router at once.
+      tab = connect(customer.accessToken).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
+      await tab.waitFor(1, 20_000);
+      expect(gaugeIn(await api.metricsOf('orders'), 'graphql_subscriptions_active')).toBe(1);
+      expect(gaugeIn(await api.metricsOf('router'), 'router_upstream_subscriptions', 'orders')).toBe(1);
       // A supergraph reload while the subscription is live does not end it.
       const applied = async () =>
         Number(
@@ -111,6 +125,8 @@ describe('subscriptions through the router', () => {
     }
     const times = tracking.results.map((r) => Date.parse(r.data!.orderStatusChanged.updatedAt));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+    await tab.finished;
+    expect(tab.results).toEqual(tracking.results);
 
     const notifications = await feed.waitFor(2, 20_000);
     const byType = new Map(

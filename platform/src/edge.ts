@@ -6,6 +6,7 @@
  */
 export * from './auth.js';
 export * from './config.js';
+export * from './current-state.js';
 export * from './errors.js';
 export * from './http-tracing.js';
 export * from './lifecycle.js';

@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './config.js';
+export * from './current-state.js';
 export * from './database.js';
 export * from './entity-lookup.js';
 export * from './errors.js';

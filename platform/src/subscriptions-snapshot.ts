@@ -1,4 +1,5 @@
 import { context } from '@opentelemetry/api';
+import { markCurrentState } from './current-state.js';
 import { rememberTraceContext, traceContextOf } from './trace-context.js';
 
 export interface SnapshotThenStreamOptions<S, E> {
@@ -33,6 +34,8 @@ export interface SnapshotThenStreamOptions<S, E> {
  *    buffer was dropped): the current state is loaded instead of skipping, and emitted when newer;
  * 5. stop after emitting a state `isFinal` says is final (the live subscription is returned).
  * With tracing on, a state made from an event is loaded in, and carries, that event's trace context.
+ * Every state emitted is marked a whole current state (`markCurrentState`): a late subscriber sharing
+ * the subscription needs only the last one.
  * Errors from `load`, `apply` or the event stream (e.g. the subscriber's buffer overflowed) end the
  * iterator with that error. `return()` ends the live subscription at once, even while waiting.
  */
@@ -46,7 +49,7 @@ export function snapshotThenStream<S, E>(options: SnapshotThenStreamOptions<S, E
     try {
       let state = await options.load();
       let last = options.version(state);
-      yield state;
+      yield markCurrentState(state);
       while (!options.isFinal(state)) {
         const next = await events.next();
         if (next.done) return;
@@ -65,7 +68,7 @@ export function snapshotThenStream<S, E>(options: SnapshotThenStreamOptions<S, E
         if (candidateVersion <= last) continue;
         state = candidate;
         last = candidateVersion;
-        yield state;
+        yield markCurrentState(state);
       }
     } finally {
       await closeEvents();

@@ -20,6 +20,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { Counter, Gauge } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { bearerToken, type VerifyToken, type Viewer } from './auth.js';
+import { isCurrentState, withCurrentStateMark } from './current-state.js';
 import { ErrorCode, errorCodeOf, maskError, unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -155,6 +156,8 @@ async function tracedEvent(
  * - Errors are masked as over HTTP (`maskError`); parse and validation failures carry Apollo's
  *   codes. Nothing an operation does closes the socket (other callers may share it).
  * - Apollo Server plugins do not run for WebSocket operations (graphql-js executes them directly).
+ * - A result made from a whole current state (`markCurrentState`, e.g. `snapshotThenStream`'s) carries
+ *   `extensions.currentState: true`, so a router sharing the subscription can replay it to late joiners.
  * - Metrics: `graphql_ws_connections` and `graphql_subscriptions_active` gauges,
  *   `graphql_subscription_events_total` (results sent), query/mutation durations and error codes
  *   in the service's usual metrics.
@@ -334,9 +337,12 @@ export function serveGraphQLOverWebSocket<C extends RequestContext>(
         // Each event runs with a fresh context: the first one served the subscribe resolver.
         const executeEvent = async (event: unknown) =>
           execute({ ...args, rootValue: event, contextValue: await options.context({ ...base }) });
-        const results = mapAsyncIterator(stream as AsyncIterable<unknown>, (event) =>
-          tracingEnabled() ? tracedEvent(event, args, executeEvent) : executeEvent(event),
-        );
+        const results = mapAsyncIterator(stream as AsyncIterable<unknown>, async (event) => {
+          const result = await (tracingEnabled()
+            ? tracedEvent(event, args, executeEvent)
+            : executeEvent(event));
+          return isCurrentState(event) ? withCurrentStateMark(result) : result;
+        });
         const bounded = base.viewer
           ? endAt(results, base.viewer.expiresAt * 1000, () => unauthenticated('Access token expired'))
           : results;

@@ -275,6 +275,8 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
         expect(changes.filter((c) => c.ticketId === ticket).map((c) => c.version)).toEqual([1, 2, 3, 4]);
       }
       expect(changes.every((c) => c.servedBy === replica.name)).toBe(true);
+      // A feed's events are news, not a state: nothing tells a router to replay them to late joiners.
+      expect(results.filter((r) => r.extensions && 'currentState' in r.extensions)).toEqual([]);
       // Each event resolved with a context of its own (forks and loaders never outlive an event).
       expect(new Set(changes.map((c) => c.contextId)).size).toBe(published);
     }
@@ -317,6 +319,8 @@ describe('subscriptions over graphql-ws, fed by Kafka, on two replicas', () => {
       { id, version: 4, status: 'IN_PROGRESS', servedBy: 'replica-2' },
       { id, version: 5, status: 'CLOSED', servedBy: 'replica-2' },
     ]);
+    // Each is the whole current state (a router sharing the subscription replays the last to a late joiner).
+    expect(watch.results.map((r) => r.extensions)).toEqual(Array(4).fill({ currentState: true }));
     await waitFor(() => two.live.subscribers === 0, 20_000, 'the live subscription released');
 
     const missing = track(webSocketClient(two.url, { token })).subscribe(WATCH, { id: 'no-such-ticket' });

@@ -101,6 +101,11 @@ export interface RouterOptions {
   /** Identical subgraph reads in flight at once are sent once (SUBGRAPH_DEDUPLICATION). Default true. */
   subgraphDeduplication?: boolean;
   /**
+   * Client subscriptions with the same upstream operation, variables and `Authorization` share one
+   * upstream subscription (SUBSCRIPTION_DEDUPLICATION). Default true.
+   */
+  subscriptionDeduplication?: boolean;
+  /**
    * Routing URLs that replace the supergraph's, by subgraph name (compared upper-cased, other characters
    * as `_`, as in `SUBGRAPH_URL_<NAME>`): where a deployment reaches a subgraph at another address than the
    * composed file says (Kubernetes Service names, compose service names). Used for every contact with that
@@ -462,7 +467,12 @@ export function buildRouter(options: RouterOptions): Router {
     };
   };
 
-  const upstream = new UpstreamPool({ logger, metrics, retry: options.upstreamRetry });
+  const upstream = new UpstreamPool({
+    logger,
+    metrics,
+    retry: options.upstreamRetry,
+    share: options.subscriptionDeduplication ?? true,
+  });
   const websocket = serveWebSocket({
     httpServer,
     logger,

@@ -27,6 +27,11 @@ describe('router config', () => {
     expect(optionsOf({ SUBGRAPH_DEDUPLICATION: 'true' }).subgraphDeduplication).toBe(true);
   });
 
+  it('shares upstream subscriptions unless SUBSCRIPTION_DEDUPLICATION=false', () => {
+    expect(optionsOf({}).subscriptionDeduplication).toBe(true);
+    expect(optionsOf({ SUBSCRIPTION_DEDUPLICATION: 'false' }).subscriptionDeduplication).toBe(false);
+  });
+
   it('runs one process unless ROUTER_WORKERS asks for more, and refuses a count that is not one or more', () => {
     expect(loadConfig(routerEnv, {}).ROUTER_WORKERS).toBe(1);
     expect(loadConfig(routerEnv, { ROUTER_WORKERS: '2' }).ROUTER_WORKERS).toBe(2);

@@ -55,6 +55,8 @@ export const routerEnv = z
     SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
     /** Identical subgraph reads in flight at once are sent once; `false` sends each (benchmarks). */
     SUBGRAPH_DEDUPLICATION: flag(true),
+    /** Client subscriptions of one operation, variables and caller share one upstream subscription; `false` opens one each. */
+    SUBSCRIPTION_DEDUPLICATION: flag(true),
     /** Router processes sharing the port (node:cluster; see router/src/workers.ts); 1 runs one process. */
     ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     READINESS_CACHE_MS: milliseconds(2000),
@@ -163,6 +165,7 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     trustProxy: env.TRUST_PROXY,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     subgraphDeduplication: env.SUBGRAPH_DEDUPLICATION,
+    subscriptionDeduplication: env.SUBSCRIPTION_DEDUPLICATION,
     subgraphUrls: subgraphUrlsFrom(env),
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },

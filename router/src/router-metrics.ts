@@ -11,7 +11,9 @@ import { Counter, Gauge, Histogram } from 'prom-client';
  * `router_websocket_connections`, `router_subscriptions_active`,
  * `router_subscription_events_total{outcome}` (`delivered`; `dropped` when a slow client's buffer overflowed),
  * `router_subscription_event_duration_seconds` (running one event's plan),
- * `router_upstream_subscription_connections{subgraph}`; and for the edge's rate limits:
+ * `router_upstream_subscription_connections{subgraph}`, `router_upstream_subscriptions{subgraph}` (subscriptions
+ * the router holds open at subgraphs) and `router_upstream_subscriptions_shared_total{subgraph}` (client
+ * subscriptions served by an upstream subscription already open); and for the edge's rate limits:
  * `router_rate_limited_total{kind}` (`anonymous`, `user`: requests and subscribe messages refused) and
  * `router_rate_limit_unchecked_total{kind}` (let through unchecked because Redis did not answer).
  */
@@ -64,6 +66,18 @@ export function createRouterMetrics() {
     labelNames: ['subgraph'],
     registers: [metrics.registry],
   });
+  const upstreamSubscriptions = new Gauge({
+    name: 'router_upstream_subscriptions',
+    help: 'Subscriptions the router holds open at subgraphs (one per distinct operation, variables and caller), by subgraph.',
+    labelNames: ['subgraph'],
+    registers: [metrics.registry],
+  });
+  const upstreamSubscriptionsShared = new Counter({
+    name: 'router_upstream_subscriptions_shared_total',
+    help: 'Client subscriptions served by an upstream subscription already open, by subgraph.',
+    labelNames: ['subgraph'],
+    registers: [metrics.registry],
+  });
   const rateLimited = new Counter({
     name: 'router_rate_limited_total',
     help: 'Requests and WebSocket subscribe messages refused with RATE_LIMITED, by kind (anonymous, user).',
@@ -88,6 +102,8 @@ export function createRouterMetrics() {
     subscriptionEvents,
     subscriptionEventDuration,
     upstreamConnections,
+    upstreamSubscriptions,
+    upstreamSubscriptionsShared,
   };
 }
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;

@@ -15,6 +15,7 @@ import {
   createGraphQLService,
   createJwtVerifier,
   createLogger,
+  markCurrentState,
   requireViewer,
   type RequestContext,
 } from '@shop/platform';
@@ -278,7 +279,13 @@ export async function startTracking(
         parcelMoved: {
           subscribe: (_: unknown, { id }: { id: string }, { viewer }: RequestContext) => {
             requireViewer(viewer);
-            return watch<Parcel>(`parcel:${id}`, parcels.get(id), (p) => p.status === 'DELIVERED');
+            // A parcel is a whole current state (as snapshotThenStream's are): late joiners get the last.
+            const current = parcels.get(id);
+            return watch<Parcel>(
+              `parcel:${id}`,
+              current && markCurrentState(current),
+              (p) => p.status === 'DELIVERED',
+            );
           },
           resolve: (parcel: Parcel) => parcel,
         },
@@ -298,7 +305,7 @@ export async function startTracking(
     parcels,
     move(parcel) {
       parcels.set(parcel.id, parcel);
-      events.emit(`parcel:${parcel.id}`, parcel);
+      events.emit(`parcel:${parcel.id}`, markCurrentState(parcel));
     },
     tick(value) {
       events.emit('tick', value);

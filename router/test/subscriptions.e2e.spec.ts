@@ -96,6 +96,17 @@ describe('router: subscriptions over graphql-ws', () => {
     });
     wsUrl = router.graphqlUrl.replace('http:', 'ws:');
   });
+  /** A router series' value (summed over its labels, or the one with `subgraph`). */
+  const metric = async (name: string, subgraph?: string, from: TestRouter = router) => {
+    const text = await (await fetch(`${from.url}/metrics`)).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
+      if (match && (!subgraph || match[1]?.includes(`subgraph="${subgraph}"`))) sum += Number(match[2]);
+    }
+    return sum;
+  };
+
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
     await router?.stop();
@@ -208,11 +219,124 @@ describe('router: subscriptions over graphql-ws', () => {
     await waitFor(() => tracking.subscribers === 0, 10_000, 'the upstream subscription to end');
   });
 
+  it('shares one upstream subscription among subscriptions of one operation, variables and caller, replaying the current state to a late joiner', async () => {
+    tracking.move({ id: 'x5', status: 'LABELLED', product: { id: 'p1' } });
+    const token = await issuer.token('u-tabs');
+    const [tab1, tab2] = [client(token), client(token)];
+    const upstreamBefore = tracking.subscribers;
+    const sharedBefore = await metric('router_upstream_subscriptions_shared_total', 'tracking');
+    const first = [subscribe(tab1, PARCEL, { id: 'x5' }), subscribe(tab2, PARCEL, { id: 'x5' })];
+    await waitFor(() => first.every((p) => p.results.length === 1), 10_000, 'the current state in both tabs');
+    expect(tracking.subscribers).toBe(upstreamBefore + 1);
+    expect(await metric('router_upstream_subscriptions', 'tracking')).toBe(1);
+
+    // Joins the open upstream subscription: the current state comes from the router, at once.
+    const late = subscribe(tab1, PARCEL, { id: 'x5' });
+    await waitFor(() => late.results.length === 1, 10_000, 'the replayed state');
+    expect(tracking.subscribers).toBe(upstreamBefore + 1);
+    expect(await metric('router_upstream_subscriptions_shared_total', 'tracking')).toBe(sharedBefore + 2);
+
+    // Another caller (another token) never shares: the subgraph authorizes each subscription itself.
+    const other = subscribe(client(await issuer.token('u-other')), PARCEL, { id: 'x5' });
+    await waitFor(() => other.results.length === 1, 10_000, "the other caller's state");
+    expect(tracking.subscribers).toBe(upstreamBefore + 2);
+    expect(await metric('router_upstream_subscriptions', 'tracking')).toBe(2);
+
+    tracking.move({ id: 'x5', status: 'IN_TRANSIT', product: { id: 'p2' } });
+    tracking.move({ id: 'x5', status: 'DELIVERED', product: { id: 'p2' } });
+    const all = [...first, late, other];
+    for (const parcel of all) expect(await parcel.ended).toBe('complete');
+    // Each got every state once, resolved by its own plan, and without the subgraph's mark.
+    for (const parcel of all) {
+      expect(parcel.results).toEqual([
+        { data: { parcelMoved: { id: 'x5', status: 'LABELLED', product: { id: 'p1', name: 'Lamp' } } } },
+        { data: { parcelMoved: { id: 'x5', status: 'IN_TRANSIT', product: { id: 'p2', name: 'Desk' } } } },
+        { data: { parcelMoved: { id: 'x5', status: 'DELIVERED', product: { id: 'p2', name: 'Desk' } } } },
+      ]);
+    }
+    await waitFor(() => tracking.subscribers === upstreamBefore, 10_000, 'the upstream subscriptions to end');
+    expect(await metric('router_upstream_subscriptions', 'tracking')).toBe(0);
+  });
+
+  it('gives a late joiner of a shared feed only what comes after it joined, and ends the upstream with the last subscriber', async () => {
+    const token = await issuer.token('u-feed');
+    const socket = client(token);
+    const upstreamBefore = tracking.subscribers;
+    const early = subscribe(socket, 'subscription { ticks }');
+    await waitFor(() => tracking.subscribers === upstreamBefore + 1, 10_000, 'the upstream subscription');
+    tracking.tick(1);
+    await waitFor(() => early.results.length === 1, 10_000, 'the first tick');
+    const sharedBefore = await metric('router_upstream_subscriptions_shared_total', 'tracking');
+    const late = subscribe(socket, 'subscription { ticks }');
+    await waitFor(
+      async () =>
+        (await metric('router_upstream_subscriptions_shared_total', 'tracking')) === sharedBefore + 1,
+      10_000,
+      'the late subscription joined',
+    );
+    tracking.tick(2);
+    await waitFor(() => early.results.length === 2 && late.results.length === 1, 10_000, 'the second tick');
+    expect(early.results).toEqual([{ data: { ticks: 1 } }, { data: { ticks: 2 } }]);
+    expect(late.results).toEqual([{ data: { ticks: 2 } }]);
+    expect(tracking.subscribers).toBe(upstreamBefore + 1);
+
+    early.dispose();
+    tracking.tick(3);
+    await waitFor(() => late.results.length === 2, 10_000, 'the third tick');
+    expect(tracking.subscribers).toBe(upstreamBefore + 1);
+    late.dispose();
+    await waitFor(() => tracking.subscribers === upstreamBefore, 10_000, 'the upstream subscription to end');
+    expect(await metric('router_upstream_subscriptions', 'tracking')).toBe(0);
+  });
+
+  it('opens one upstream subscription per client subscription with SUBSCRIPTION_DEDUPLICATION=false', async () => {
+    const alone = await startRouter({
+      supergraphPath: file.path,
+      jwksUrl: jwks.url,
+      issuer,
+      subscriptionDeduplication: false,
+    });
+    const socket = createClient({
+      url: alone.graphqlUrl.replace('http:', 'ws:'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${await issuer.token('u-alone')}` },
+    });
+    try {
+      tracking.move({ id: 'x6', status: 'LABELLED', product: { id: 'p1' } });
+      const upstreamBefore = tracking.subscribers;
+      const parcels = [subscribe(socket, PARCEL, { id: 'x6' }), subscribe(socket, PARCEL, { id: 'x6' })];
+      await waitFor(() => parcels.every((p) => p.results.length === 1), 10_000, 'the current state twice');
+      expect(tracking.subscribers).toBe(upstreamBefore + 2);
+      expect(await metric('router_upstream_subscriptions', 'tracking', alone)).toBe(2);
+      tracking.move({ id: 'x6', status: 'DELIVERED', product: { id: 'p2' } });
+      for (const parcel of parcels) {
+        expect(await parcel.ended).toBe('complete');
+        expect(parcel.results.map((r) => r.extensions)).toEqual([undefined, undefined]);
+      }
+      await waitFor(
+        () => tracking.subscribers === upstreamBefore,
+        10_000,
+        'the upstream subscriptions to end',
+      );
+      expect(await metric('router_upstream_subscriptions', 'tracking', alone)).toBe(0);
+    } finally {
+      await socket.dispose();
+      await alone.stop();
+    }
+  });
+
   it('caps subscriptions per connection and connections per customer', async () => {
     const token = await issuer.token('u9');
     const busy = client(token);
+    const before = await metric('router_subscriptions_active');
     const ticks = [1, 2, 3].map(() => subscribe(busy, 'subscription { ticks }'));
-    await waitFor(() => tracking.subscribers >= 3, 10_000, 'three subscriptions');
+    // One caller's three identical subscriptions: three at the router, one upstream.
+    await waitFor(
+      async () => (await metric('router_subscriptions_active')) === before + 3,
+      10_000,
+      'three subscriptions',
+    );
     const fourth = subscribe(busy, 'subscription { ticks }');
     const refused = (await fourth.ended) as { error: { extensions?: { code?: string; limit?: string } }[] };
     expect(refused.error[0]?.extensions).toMatchObject({

@@ -143,6 +143,17 @@ export function routerDashboard() {
         prom(`sum by (subgraph) (router_upstream_subscription_connections{${R}})`, '{{subgraph}}'),
       ]),
     )
+    .withPanel(
+      series(
+        'Upstream subscriptions',
+        'Subscriptions the router holds at subgraphs: client subscriptions of one operation, variables and caller share one.',
+        'short',
+        [
+          prom(`sum by (subgraph) (router_upstream_subscriptions{${R}})`, '{{subgraph}}'),
+          prom(`sum(router_subscriptions_active{${R}})`, 'client subscriptions'),
+        ],
+      ),
+    )
     .withRow(row('Process'))
     .withPanel(
       series(
