@@ -101,8 +101,9 @@ export interface RouterOptions {
   /** Identical subgraph reads in flight at once are sent once (SUBGRAPH_DEDUPLICATION). Default true. */
   subgraphDeduplication?: boolean;
   /**
-   * Client subscriptions with the same upstream operation, variables and `Authorization` share one
-   * upstream subscription (SUBSCRIPTION_DEDUPLICATION). Default true.
+   * Client subscriptions with the same document, variables and `Authorization` share one run (each event
+   * resolved once), and those with the same upstream operation one upstream subscription
+   * (SUBSCRIPTION_DEDUPLICATION). Default true.
    */
   subscriptionDeduplication?: boolean;
   /**
@@ -485,6 +486,7 @@ export function buildRouter(options: RouterOptions): Router {
       dataSource,
       metrics,
       maxBufferedEvents: { ...DEFAULT_WEBSOCKET_LIMITS, ...options.websocket }.maxBufferedEvents,
+      share: options.subscriptionDeduplication ?? true,
     }),
     executeOperation: async (payload, contextValue) => {
       const response = await withOperationSpan(payload.operationName ?? undefined, () =>

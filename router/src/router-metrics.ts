@@ -74,7 +74,7 @@ export function createRouterMetrics() {
   });
   const upstreamSubscriptionsShared = new Counter({
     name: 'router_upstream_subscriptions_shared_total',
-    help: 'Client subscriptions served by an upstream subscription already open, by subgraph.',
+    help: 'Client subscriptions that joined one already open (the same run, or the same upstream subscription), by subgraph.',
     labelNames: ['subgraph'],
     registers: [metrics.registry],
   });

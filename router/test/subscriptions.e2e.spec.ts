@@ -225,6 +225,7 @@ describe('router: subscriptions over graphql-ws', () => {
     const [tab1, tab2] = [client(token), client(token)];
     const upstreamBefore = tracking.subscribers;
     const sharedBefore = await metric('router_upstream_subscriptions_shared_total', 'tracking');
+    const resolvedBefore = await metric('router_subscription_event_duration_seconds_count');
     const first = [subscribe(tab1, PARCEL, { id: 'x5' }), subscribe(tab2, PARCEL, { id: 'x5' })];
     await waitFor(() => first.every((p) => p.results.length === 1), 10_000, 'the current state in both tabs');
     expect(tracking.subscribers).toBe(upstreamBefore + 1);
@@ -256,6 +257,9 @@ describe('router: subscriptions over graphql-ws', () => {
     }
     await waitFor(() => tracking.subscribers === upstreamBefore, 10_000, 'the upstream subscriptions to end');
     expect(await metric('router_upstream_subscriptions', 'tracking')).toBe(0);
+    // Each event was resolved once for the three subscriptions of u-tabs and once for u-other's: three
+    // states each, none again for the late joiner.
+    expect(await metric('router_subscription_event_duration_seconds_count')).toBe(resolvedBefore + 6);
   });
 
   it('gives a late joiner of a shared feed only what comes after it joined, and ends the upstream with the last subscriber', async () => {

@@ -21,7 +21,8 @@ export interface UpstreamPoolOptions {
 
 /** What an upstream subscription tells its owner. */
 export interface UpstreamSink {
-  next(result: FormattedExecutionResult): void;
+  /** An event; `current` when the subgraph marked it a whole current state (the mark is taken off). */
+  next(result: FormattedExecutionResult, current: boolean): void;
   /** The subgraph refused or failed the subscription, or the connection failed for good. */
   error(error: unknown): void;
   /** The subgraph completed the subscription. */
@@ -163,7 +164,7 @@ export class UpstreamPool {
     if (existing) {
       existing.sinks.add(sink);
       this.metrics.upstreamSubscriptionsShared.inc({ subgraph });
-      if (existing.last) sink.next(structuredClone(existing.last));
+      if (existing.last) sink.next(structuredClone(existing.last), true);
       return () => this.leave(existing, sink);
     }
     const shared: Shared = {
@@ -189,7 +190,7 @@ export class UpstreamPool {
         if (current) shared.last = result;
         // One subscriber and nothing kept: the result itself; otherwise a copy each.
         const copies = current || shared.sinks.size > 1;
-        each((member) => member.next(copies ? structuredClone(result) : result));
+        each((member) => member.next(copies ? structuredClone(result) : result, current));
       },
       error: (error) => {
         if (shared.end()) each((member) => member.error(error));
@@ -221,7 +222,10 @@ export class UpstreamPool {
       return true;
     };
     const unsubscribe = this.clientFor(subgraph, httpUrl).subscribe(payload, {
-      next: (value) => sink.next(takeCurrentStateMark(value as FormattedExecutionResult).result),
+      next: (value) => {
+        const { current, result } = takeCurrentStateMark(value as FormattedExecutionResult);
+        sink.next(result, current);
+      },
       error: (error) => {
         if (end()) sink.error(error);
       },
