@@ -115,6 +115,15 @@ export function routerClient(routerUrl: string) {
   };
 }
 
+/** A 503's `Retry-After` (seconds) in milliseconds, if the answer had one. */
+export function retryAfterMs(
+  response: Partial<Pick<GraphQLResponse, 'status' | 'headers'>>,
+): number | undefined {
+  if (response.status !== 503) return undefined;
+  const seconds = Number(response.headers?.get('retry-after'));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
+}
+
 /** One order of an {@link orderLoad}. */
 export interface PlacedOrder {
   key: string;
@@ -131,8 +140,9 @@ export interface PlacedOrder {
 
 /**
  * Places orders at `rate` per second (open loop: a slow answer does not slow the rate), round-robin over
- * `customers`, each retried with its idempotency key every 100 ms while refused, for at most
- * `giveUpMs` (default 30 s). `onAccepted` sees each order as soon as placeOrder returns it.
+ * `customers`, each retried with its idempotency key while refused, for at most `giveUpMs` (default
+ * 30 s): after a 503's `Retry-After` as a client should (the stack shedding load), else after 100 ms.
+ * `onAccepted` sees each order as soon as placeOrder returns it.
  */
 export function orderLoad(options: {
   routerUrl: string;
@@ -174,7 +184,7 @@ export function orderLoad(options: {
       order.refusals.push(
         response.errors?.map((e) => e.extensions?.code ?? 'NO_CODE').join(',') ?? 'NO_DATA',
       );
-      await sleep(100);
+      await sleep(retryAfterMs(response) ?? 100);
     }
   };
   let running = true;

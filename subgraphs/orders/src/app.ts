@@ -10,6 +10,8 @@ import { ORDER_STATUS_CHANGED_V1, orderStatusChangedV1, type OrderStatusChangedV
 import type { Context } from './context.js';
 import { startOrderConsumer } from './order.consumer.js';
 import { orderResolvers } from './order.resolvers.js';
+import { createOrderAdmission } from './order-admission.js';
+import { Order } from './order.entity.js';
 import { OrderService } from './order.service.js';
 import { startOrderSweeper } from './order.sweeper.js';
 import { createPriceLookup } from './product-price.js';
@@ -23,6 +25,13 @@ export interface OrdersOptions {
   settlementSweepIntervalMs?: number;
   /** Tests only (UNSAFE_SKIP_IDEMPOTENCY): placeOrder ignores idempotency keys. Default false. */
   unsafeSkipIdempotency?: boolean;
+  /**
+   * Most orders PENDING or RESERVED at once before placeOrder answers SERVICE_UNAVAILABLE
+   * (ORDER_MAX_UNSETTLED; 0 = no bound). Default 200.
+   */
+  maxUnsettledOrders?: number;
+  /** How long one count of the unsettled orders is used (ORDER_ADMISSION_COUNT_MS). Default 250 ms. */
+  admissionCountMs?: number;
 }
 
 const typeDefs = loadTypeDefs(new URL('../orders.graphql', import.meta.url));
@@ -34,6 +43,12 @@ export function buildApp(runtime: SubgraphRuntime, options: OrdersOptions): Subg
     prices: createPriceLookup(options.productsUrl),
     logger: runtime.logger.child({ component: 'orders' }),
     unsafeSkipIdempotency: options.unsafeSkipIdempotency ?? false,
+    admission: createOrderAdmission({
+      maxUnsettled: options.maxUnsettledOrders ?? 200,
+      countTtlMs: options.admissionCountMs ?? 250,
+      count: () => runtime.orm.em.fork().count(Order, { status: { $in: ['PENDING', 'RESERVED'] } }),
+      registry: runtime.metrics.registry,
+    }),
   });
   // Every replica follows the status-changed topic itself (a consumer group of its own, from the
   // latest offset), so a subscriber hears of every transition whichever replica's durable consumer,

@@ -27,3 +27,18 @@ describe('orders config: UNSAFE_SKIP_IDEMPOTENCY (the deliberately broken build)
     ]);
   });
 });
+
+describe('orders config: placeOrder admission', () => {
+  it('bounds the unsettled orders at 200, counted every 250 ms, unless told otherwise', () => {
+    expect(readConfig({})).toMatchObject({ ORDER_MAX_UNSETTLED: 200, ORDER_ADMISSION_COUNT_MS: 250 });
+    expect(readConfig({ ORDER_MAX_UNSETTLED: '0', ORDER_ADMISSION_COUNT_MS: '1000' })).toMatchObject({
+      ORDER_MAX_UNSETTLED: 0,
+      ORDER_ADMISSION_COUNT_MS: 1000,
+    });
+  });
+
+  it('refuses a negative or fractional bound', () => {
+    expect(() => readConfig({ ORDER_MAX_UNSETTLED: '-1' })).toThrow(ConfigError);
+    expect(() => readConfig({ ORDER_MAX_UNSETTLED: '2.5' })).toThrow(ConfigError);
+  });
+});

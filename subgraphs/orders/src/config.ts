@@ -23,6 +23,14 @@ export const configSchema = z
      * not start, unless NODE_ENV=test.
      */
     UNSAFE_SKIP_IDEMPOTENCY: flag(false),
+    /**
+     * Load shedding: while this many orders are PENDING or RESERVED, placeOrder answers
+     * SERVICE_UNAVAILABLE (503, Retry-After) and writes nothing; a retry of a placed order is still
+     * answered. 0 sets no bound. About 10 s of what two cores settle.
+     */
+    ORDER_MAX_UNSETTLED: z.coerce.number().int().min(0).default(200),
+    /** How long one count of the unsettled orders is used (milliseconds). */
+    ORDER_ADMISSION_COUNT_MS: z.coerce.number().int().min(0).default(250),
   })
   .refine((config) => !config.UNSAFE_SKIP_IDEMPOTENCY || config.NODE_ENV === 'test', {
     message: 'UNSAFE_SKIP_IDEMPOTENCY=true is for tests only and refused unless NODE_ENV=test',

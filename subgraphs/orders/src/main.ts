@@ -26,6 +26,8 @@ await runService(logger, async () => {
     settlementTimeoutMs: config.ORDER_SETTLEMENT_TIMEOUT_SECONDS * 1000,
     settlementSweepIntervalMs: config.ORDER_SETTLEMENT_SWEEP_INTERVAL_MS,
     unsafeSkipIdempotency: config.UNSAFE_SKIP_IDEMPOTENCY,
+    maxUnsettledOrders: config.ORDER_MAX_UNSETTLED,
+    admissionCountMs: config.ORDER_ADMISSION_COUNT_MS,
   });
   const consumers = (await app.startConsumers?.()) ?? [];
   await app.service.listen(config.PORT, config.HOST);

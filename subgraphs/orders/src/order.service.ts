@@ -24,6 +24,7 @@ import { Order, OrderLine, OrderStatusChange } from './order.entity.js';
 import { transition, type OrderTrigger, type TransitionResult } from './order-state.js';
 import { statusChangedPayload } from './order-status.js';
 import { isUuid, validateOrderRequest, type PlaceOrderRequest } from './order.validation.js';
+import type { OrderAdmission } from './order-admission.js';
 import type { OrderPosition } from './order-cursor.js';
 import type { PriceLookup } from './product-price.js';
 
@@ -45,6 +46,8 @@ export interface OrderServiceDeps {
   logger: Logger;
   /** Tests only (UNSAFE_SKIP_IDEMPOTENCY, refused unless NODE_ENV=test): ignore idempotency keys. */
   unsafeSkipIdempotency?: boolean;
+  /** Load shedding: refuses a new order while too many are unsettled (none: no bound). */
+  admission?: OrderAdmission;
 }
 
 const lineView = (lines: OrderLine[]) =>
@@ -76,6 +79,8 @@ export class OrderService {
     const unsafe = this.deps.unsafeSkipIdempotency === true;
     const earlier = unsafe ? null : await replay(em);
     if (earlier) return earlier;
+    // After the replay: a retry of an order already placed is answered however busy the flow is.
+    await this.deps.admission?.admit();
 
     const prices = await this.deps.prices(
       em,
@@ -136,6 +141,7 @@ export class OrderService {
         );
         return created;
       });
+      this.deps.admission?.placed();
       this.deps.relay.nudge();
       return order;
     } catch (error) {

@@ -28,7 +28,10 @@ import { migrations } from '../src/migrations/index.js';
  */
 export async function startOrders(
   productsUrl: string,
-  options: Pick<OrdersOptions, 'settlementTimeoutMs' | 'settlementSweepIntervalMs'> & {
+  options: Pick<
+    OrdersOptions,
+    'settlementTimeoutMs' | 'settlementSweepIntervalMs' | 'maxUnsettledOrders' | 'admissionCountMs'
+  > & {
     replicaOf?: OrdersUnderTest;
   } = {},
 ) {
