@@ -651,6 +651,13 @@ async function main() {
       250,
     );
     const deliveredAt = Date.now();
+    // prom-client resets its loop-delay histogram at each scrape: this one covers the deliveries, from
+    // the CPU reading at their start (the last scrape of the router before now).
+    const routerText = await scrape(stack.routerUrl);
+    const routerLoopDelay = {
+      p99Ms: metricSum(routerText, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+      maxMs: metricSum(routerText, 'nodejs_eventloop_lag_max_seconds') * 1000,
+    };
     const cpuAfter = await cpuSeconds(stack);
     const after = await subscriptionCounts(stack);
     const report = await clients.report(expected);
@@ -713,6 +720,7 @@ async function main() {
         routerDelivered: after.delivered - counts.delivered,
         routerDropped: after.dropped - counts.dropped,
         cpuCores: coresBetween(cpuBefore, cpuAfter, deliverySeconds),
+        routerLoopDelayMs: routerLoopDelay,
       },
       latencyMs: {
         count: latencies.length,
@@ -795,6 +803,10 @@ async function main() {
       [
         'event-to-client ms',
         `p50 ${l.p50}  p95 ${l.p95}  p99 ${l.p99}  max ${l.max}  (${l.count} deliveries)`,
+      ],
+      [
+        'router loop delay ms',
+        `p99 ${e.routerLoopDelayMs.p99Ms.toFixed(1)}  max ${e.routerLoopDelayMs.maxMs.toFixed(1)} (while delivering)`,
       ],
       [
         'client thread loop delay ms',

@@ -124,6 +124,18 @@ export function retryAfterMs(
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined;
 }
 
+/**
+ * The wait before retry number `tries` (1 after the first refusal): 100 ms doubling per try up to 5 s,
+ * and never less than the answer's `Retry-After`.
+ */
+export function retryWaitMs(
+  tries: number,
+  response: Partial<Pick<GraphQLResponse, 'status' | 'headers'>>,
+): number {
+  const backoff = Math.min(5_000, 100 * 2 ** Math.max(0, tries - 1));
+  return Math.max(backoff, retryAfterMs(response) ?? 0);
+}
+
 /** One order of an {@link orderLoad}. */
 export interface PlacedOrder {
   key: string;
@@ -141,7 +153,8 @@ export interface PlacedOrder {
 /**
  * Places orders at `rate` per second (open loop: a slow answer does not slow the rate), round-robin over
  * `customers`, each retried with its idempotency key while refused, for at most `giveUpMs` (default
- * 30 s): after a 503's `Retry-After` as a client should (the stack shedding load), else after 100 ms.
+ * 30 s), as the README tells clients to: after a 503's `Retry-After` (the stack shedding load), with
+ * exponential backoff ({@link retryWaitMs}).
  * `onAccepted` sees each order as soon as placeOrder returns it.
  */
 export function orderLoad(options: {
@@ -184,7 +197,7 @@ export function orderLoad(options: {
       order.refusals.push(
         response.errors?.map((e) => e.extensions?.code ?? 'NO_CODE').join(',') ?? 'NO_DATA',
       );
-      await sleep(retryAfterMs(response) ?? 100);
+      await sleep(retryWaitMs(order.tries, response));
     }
   };
   let running = true;

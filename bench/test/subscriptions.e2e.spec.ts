@@ -54,6 +54,8 @@ describe('subscription benchmark, smoke run', () => {
       expect(events.routerDropped).toBe(0);
       expect(events.routerDelivered).toBeGreaterThanOrEqual(events.delivered);
       expect(events.cpuCores.router).toBeGreaterThan(0);
+      expect(events.routerLoopDelayMs.p99Ms).toBeGreaterThan(0);
+      expect(events.routerLoopDelayMs.maxMs).toBeGreaterThanOrEqual(events.routerLoopDelayMs.p99Ms);
       expect(events.cpuCores.notifications).toBeGreaterThan(0);
 
       // One latency per delivery, ordered percentiles, all of them real durations.
