@@ -106,14 +106,26 @@ return {'OK', redis.call('HGETALL', KEYS[1])}
 `;
 
 /**
- * KEYS[1] cart, KEYS[2] the event's processed record; ARGV: record TTL, then the product ids.
- * Records the event and removes the lines in one step; -1, removing nothing, when the event was
- * recorded before. Otherwise the number of lines removed.
+ * KEYS[1] cart, KEYS[2] the event's processed record; ARGV: record TTL, then product id and ordered
+ * quantity pairs. Records the event and takes the ordered units off the lines in one step: a line
+ * with more units keeps the rest (and its place), one with no more goes. -1, changing nothing, when
+ * the event was recorded before. Otherwise the number of lines removed.
  */
 const REMOVE_ORDERED = `
 if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then return -1 end
 local removed = 0
-for i = 2, #ARGV do removed = removed + redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 2, #ARGV, 2 do
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if current then
+    local seq, qty = string.match(current, '^(%d+):(%d+)$')
+    local left = tonumber(qty) - tonumber(ARGV[i + 1])
+    if left > 0 then
+      redis.call('HSET', KEYS[1], ARGV[i], seq .. ':' .. left)
+    else
+      removed = removed + redis.call('HDEL', KEYS[1], ARGV[i])
+    end
+  end
+end
 return removed
 `;
 
@@ -194,22 +206,23 @@ export function createCartRepository({ redis, ttlSeconds, maxQuantity, maxLines 
     },
 
     /**
-     * Removes the lines of `productIds` for order event `eventId`, once: the event's processed
-     * record and the removal are one atomic step, so a redelivery removes nothing (not even a line
-     * the customer added again after the order). Resolves the number of lines removed, or null when
-     * the event had been applied already.
+     * Takes the ordered units of order event `eventId` off the customer's lines, once: the event's
+     * processed record and the change are one atomic step, so a redelivery changes nothing. A line
+     * keeps the units beyond what was ordered (added again before the event came, or never ordered);
+     * a line with no more goes. Resolves the number of lines removed, or null when the event had
+     * been applied already.
      */
     async removeOrdered(
       customerId: string,
       eventId: string,
-      productIds: readonly string[],
+      ordered: ReadonlyMap<string, number>,
     ): Promise<number | null> {
       const removed = Number(
         await removeOrdered(
           cartKey(customerId),
           processedKey(customerId, eventId),
           PROCESSED_EVENT_TTL_SECONDS,
-          ...productIds,
+          ...[...ordered].flat(),
         ),
       );
       return removed < 0 ? null : removed;

@@ -195,8 +195,10 @@ export function createCartService({ carts, prices, fetchProducts, currency }: Ca
     },
 
     /**
-     * `orders.order.placed.v1`: the ordered products leave the customer's cart, once per event
-     * (`eventId` recorded atomically with the removal, remembered for 7 days). An order placed
+     * `orders.order.placed.v1`: the ordered units leave the customer's cart, once per event
+     * (`eventId` recorded atomically with the change, remembered for 7 days). A line keeps the units
+     * beyond the ordered quantity (the customer added the product again before the event came, or
+     * ordered fewer than the cart held); a line with no more goes. An order placed
      * longer ago than that is skipped: its record would have expired, so it cannot be told apart
      * from a replay (a reset consumer group), and removing lines then could take away what the
      * customer added since.
@@ -205,8 +207,12 @@ export function createCartService({ carts, prices, fetchProducts, currency }: Ca
       if (now - Date.parse(order.placedAt) > PROCESSED_EVENT_TTL_SECONDS * 1000) {
         return { skipped: 'too-old' };
       }
-      const productIds = [...new Set(order.items.map((item) => normalizeProductId(item.productId)))];
-      const removed = await carts.removeOrdered(order.customerId, eventId, productIds);
+      const ordered = new Map<string, number>();
+      for (const item of order.items) {
+        const id = normalizeProductId(item.productId);
+        ordered.set(id, (ordered.get(id) ?? 0) + item.quantity);
+      }
+      const removed = await carts.removeOrdered(order.customerId, eventId, ordered);
       return removed === null ? { skipped: 'duplicate' } : { removed };
     },
   };

@@ -133,17 +133,21 @@ export const priceUpdated = (productId: string, priceMinor: number, occurredAt: 
   envelope(PRODUCT_UPDATED_V1, key, productChanged(productId, priceMinor, occurredAt));
 
 /** An `orders.order.placed.v1` envelope as orders would publish it (keyed by the order id). */
+/** An order's items: a product id alone is one unit, `[id, n]` is n units. */
 export function orderPlaced(
   customerId: string,
-  productIds: string[],
+  products: (string | [string, number])[],
   orderId: string = randomUUID(),
   placedAt = new Date(),
 ) {
   const payload: OrderPlacedV1 = {
     orderId,
     customerId,
-    items: productIds.map((productId) => ({ productId, quantity: 1, unitPriceMinor: 1000 })),
-    totalMinor: 1000 * productIds.length,
+    items: products.map((product) => {
+      const [productId, quantity] = typeof product === 'string' ? [product, 1] : product;
+      return { productId, quantity, unitPriceMinor: 1000 };
+    }),
+    totalMinor: products.reduce((sum, p) => sum + 1000 * (typeof p === 'string' ? 1 : p[1]), 0),
     currencyCode: 'USD',
     paymentToken: 'tok_visa',
     placedAt: placedAt.toISOString(),

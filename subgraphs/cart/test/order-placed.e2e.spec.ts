@@ -64,7 +64,10 @@ describe('ordered items leave the cart (orders.order.placed.v1)', () => {
     for (const id of [a, b, c]) await addToCart(cart, alice.token, id, 2);
     await addToCart(cart, bob.token, a, 1);
 
-    const placed = orderPlaced(alice.id, [a, c]);
+    const placed = orderPlaced(alice.id, [
+      [a, 2],
+      [c, 2],
+    ]);
     await cart.runtime.producer.publish([placed]);
     await waitFor(async () => (await lineIds(alice.token)).length === 1, 45_000, 'the ordered lines to go');
     const afterOrder = await readCart(cart, alice.token);
@@ -76,11 +79,40 @@ describe('ordered items leave the cart (orders.order.placed.v1)', () => {
     // again (a relay or consumer restart), followed by a new event on the same key (same partition,
     // so handled after the redelivery) that removes b.
     await addToCart(cart, alice.token, a, 5);
-    const next = orderPlaced(alice.id, [b], placed.payload.orderId);
+    const next = orderPlaced(alice.id, [[b, 2]], placed.payload.orderId);
     await cart.runtime.producer.publish([placed, next]);
     await waitFor(async () => !(await lineIds(alice.token)).includes(b), 45_000, 'the next event');
 
     expect(linesOf(await readCart(cart, alice.token))).toEqual([[a, 5]]);
+  });
+
+  it('takes off only the ordered units: what was added again before the event, or never ordered, stays', async () => {
+    const { id, token } = await customer(cart);
+    const [a, b, c] = [products.createProduct(100), products.createProduct(200), products.createProduct(300)];
+    await addToCart(cart, token, a, 2);
+    await addToCart(cart, token, b, 5);
+    await addToCart(cart, token, c, 1);
+    // The order takes the cart's 2 of a, 3 of the 5 of b, and 4 of c (more than the line holds). Before
+    // its event arrives, the customer adds a again: that unit is new, and must stay.
+    const placed = orderPlaced(id, [
+      [a, 2],
+      [b, 3],
+      [c, 4],
+    ]);
+    await addToCart(cart, token, a, 1);
+    await cart.runtime.producer.publish([placed]);
+    await waitFor(async () => !(await lineIds(token)).includes(c), 45_000, 'the order event');
+    // Lines keep their places (a was added first) and the units beyond the order.
+    expect(linesOf(await readCart(cart, token))).toEqual([
+      [a, 1],
+      [b, 2],
+    ]);
+
+    // A redelivery takes nothing more off.
+    const marker = orderPlaced(id, [[b, 2]], placed.payload.orderId);
+    await cart.runtime.producer.publish([placed, marker]);
+    await waitFor(async () => !(await lineIds(token)).includes(b), 45_000, 'the marker');
+    expect(linesOf(await readCart(cart, token))).toEqual([[a, 1]]);
   });
 
   it('records each applied event in Redis with a TTL', async () => {
