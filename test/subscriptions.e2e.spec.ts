@@ -6,6 +6,7 @@ import {
   type TestSubscription,
   type WebSocketTestClient,
 } from '../platform/src/testing/graphql-ws-client.js';
+import { metricSum } from '../platform/src/testing/metrics.js';
 import { waitFor } from '../platform/src/testing/wait-for.js';
 import { contract } from './support/contract.js';
 import { ordersOf, useCatalog, type OrderLine } from './support/shop.js';
@@ -36,13 +37,6 @@ interface NotificationEvent {
     read: boolean;
     order: { id: string; status: string } | null;
   };
-}
-
-/** A gauge's value in a /metrics text (the series with `subgraph` when given). */
-function gaugeIn(metrics: string, name: string, subgraph?: string): number | undefined {
-  const label = subgraph ? `[^}]*subgraph="${subgraph}"` : '';
-  const value = new RegExp(`^${name}\\{${label}[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1];
-  return value === undefined ? undefined : Number(value);
 }
 
 const statuses = (subscription: TestSubscription<OrderEvent>) =>
@@ -98,8 +92,10 @@ describe('subscriptions through the router', () => {
       // orders subgraph serves one) and gets the order's current state from the router at once.
       tab = connect(customer.accessToken).subscribe<OrderEvent>(contract('OrderStatus'), { orderId });
       await tab.waitFor(1, 20_000);
-      expect(gaugeIn(await api.metricsOf('orders'), 'graphql_subscriptions_active')).toBe(1);
-      expect(gaugeIn(await api.metricsOf('router'), 'router_upstream_subscriptions', 'orders')).toBe(1);
+      expect(metricSum(await api.metricsOf('orders'), 'graphql_subscriptions_active')).toBe(1);
+      expect(
+        metricSum(await api.metricsOf('router'), 'router_upstream_subscriptions', { subgraph: 'orders' }),
+      ).toBe(1);
       // A supergraph reload while the subscription is live does not end it.
       const applied = async () =>
         Number(

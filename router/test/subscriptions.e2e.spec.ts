@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestIssuer, waitFor, type TestIssuer } from '@shop/platform/testing';
+import { createTestIssuer, metricsText, metricSum, waitFor, type TestIssuer } from '@shop/platform/testing';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
@@ -96,16 +96,9 @@ describe('router: subscriptions over graphql-ws', () => {
     });
     wsUrl = router.graphqlUrl.replace('http:', 'ws:');
   });
-  /** A router series' value (summed over its labels, or the one with `subgraph`). */
-  const metric = async (name: string, subgraph?: string, from: TestRouter = router) => {
-    const text = await (await fetch(`${from.url}/metrics`)).text();
-    let sum = 0;
-    for (const line of text.split('\n')) {
-      const match = new RegExp(`^${name}(\\{[^}]*\\})? (\\S+)$`).exec(line);
-      if (match && (!subgraph || match[1]?.includes(`subgraph="${subgraph}"`))) sum += Number(match[2]);
-    }
-    return sum;
-  };
+  /** A router series' value (summed over its labels, or those with `subgraph`); 0 when absent. */
+  const metric = async (name: string, subgraph?: string, from: TestRouter = router) =>
+    metricSum(await metricsText(from.graphqlUrl), name, subgraph ? { subgraph } : {}) || 0;
 
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.dispose()));

@@ -3,17 +3,7 @@
  * the subscription benchmark (printed, never asserted).
  */
 
-/** The sum of every sample of `name` (all label sets) in Prometheus text; NaN when absent. */
-export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = Number.NaN;
-  const pattern = new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm');
-  for (const match of text.matchAll(pattern)) {
-    const set = match[1] ?? '';
-    if (!Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) continue;
-    sum = (Number.isNaN(sum) ? 0 : sum) + Number(match[2]);
-  }
-  return sum;
-}
+export { metricSum } from '../../../platform/src/testing/metrics.js';
 
 /**
  * Whether the last `window` readings are within `tolerance` (a fraction of the largest) of each other:

@@ -8,6 +8,19 @@ export async function metricsText(graphqlUrl: string): Promise<string> {
   return response.text();
 }
 
+/** The sum of every sample of `name` (all label sets) in Prometheus text, only the label sets
+ * with every one of `labels`; NaN when absent. */
+export function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = Number.NaN;
+  const pattern = new RegExp(`^${name}(?:\\{([^}]*)\\})? (\\S+)$`, 'gm');
+  for (const match of text.matchAll(pattern)) {
+    const set = match[1] ?? '';
+    if (!Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) continue;
+    sum = (Number.isNaN(sum) ? 0 : sum) + Number(match[2]);
+  }
+  return sum;
+}
+
 /**
  * The value of the series `name` that has no labels of its own (only the service's default ones, such
  * as `service`), e.g. the `live_subscribers` gauge; NaN when the service does not serve it.
