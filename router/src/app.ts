@@ -101,9 +101,8 @@ export interface RouterOptions {
   /** Identical subgraph reads in flight at once are sent once (SUBGRAPH_DEDUPLICATION). Default true. */
   subgraphDeduplication?: boolean;
   /**
-   * Client subscriptions with the same document, variables and `Authorization` share one run (each event
-   * resolved once), and those with the same upstream operation one upstream subscription
-   * (SUBSCRIPTION_DEDUPLICATION). Default true.
+   * Client subscriptions with the same document, variables and `Authorization` share one run: one
+   * upstream subscription, each event resolved once (SUBSCRIPTION_DEDUPLICATION). Default true.
    */
   subscriptionDeduplication?: boolean;
   /**
@@ -468,12 +467,7 @@ export function buildRouter(options: RouterOptions): Router {
     };
   };
 
-  const upstream = new UpstreamPool({
-    logger,
-    metrics,
-    retry: options.upstreamRetry,
-    share: options.subscriptionDeduplication ?? true,
-  });
+  const upstream = new UpstreamPool({ logger, metrics, retry: options.upstreamRetry });
   const websocket = serveWebSocket({
     httpServer,
     logger,

@@ -55,7 +55,7 @@ export const routerEnv = z
     SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
     /** Identical subgraph reads in flight at once are sent once; `false` sends each (benchmarks). */
     SUBGRAPH_DEDUPLICATION: flag(true),
-    /** Client subscriptions of one operation, variables and caller share one upstream subscription; `false` opens one each. */
+    /** Client subscriptions of one document, variables and caller share one run (one upstream subscription); `false` opens one each. */
     SUBSCRIPTION_DEDUPLICATION: flag(true),
     /** Router processes sharing the port (node:cluster; see router/src/workers.ts); 1 runs one process. */
     ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),

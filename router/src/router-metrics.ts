@@ -13,7 +13,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
  * `router_subscription_event_duration_seconds` (running one event's plan),
  * `router_upstream_subscription_connections{subgraph}`, `router_upstream_subscriptions{subgraph}` (subscriptions
  * the router holds open at subgraphs) and `router_upstream_subscriptions_shared_total{subgraph}` (client
- * subscriptions served by an upstream subscription already open); and for the edge's rate limits:
+ * subscriptions that joined a run already open); and for the edge's rate limits:
  * `router_rate_limited_total{kind}` (`anonymous`, `user`: requests and subscribe messages refused) and
  * `router_rate_limit_unchecked_total{kind}` (let through unchecked because Redis did not answer).
  */
@@ -68,13 +68,13 @@ export function createRouterMetrics() {
   });
   const upstreamSubscriptions = new Gauge({
     name: 'router_upstream_subscriptions',
-    help: 'Subscriptions the router holds open at subgraphs (one per distinct operation, variables and caller), by subgraph.',
+    help: 'Subscriptions the router holds open at subgraphs (one per distinct document, variables and caller), by subgraph.',
     labelNames: ['subgraph'],
     registers: [metrics.registry],
   });
   const upstreamSubscriptionsShared = new Counter({
     name: 'router_upstream_subscriptions_shared_total',
-    help: 'Client subscriptions that joined one already open (the same run, or the same upstream subscription), by subgraph.',
+    help: 'Client subscriptions that joined a run already open (its upstream subscription and results), by subgraph.',
     labelNames: ['subgraph'],
     registers: [metrics.registry],
   });

@@ -12,11 +12,6 @@ export interface UpstreamPoolOptions {
   retry?: { initialMs?: number; maxMs?: number };
   /** Ping the subgraph this often (ms) so idle sockets stay open and dead ones are noticed. Default 10 000. */
   keepAliveMs?: number;
-  /**
-   * Subscriptions with the same subgraph, operation, variables and `authorization` share one upstream
-   * subscription. Default true; false opens one per client subscription.
-   */
-  share?: boolean;
 }
 
 /** What an upstream subscription tells its owner. */
@@ -27,34 +22,6 @@ export interface UpstreamSink {
   error(error: unknown): void;
   /** The subgraph completed the subscription. */
   complete(): void;
-}
-
-/** One upstream subscription and the client subscriptions it serves. */
-interface Shared {
-  readonly key: string;
-  readonly sinks: Set<UpstreamSink>;
-  /** The last whole current state it sent (`extensions.currentState`), replayed to a subscriber joining later. */
-  last: FormattedExecutionResult | undefined;
-  /** Takes it out of the pool (false when it already was): its subgraph ended it, or its last subscriber left. */
-  end: () => boolean;
-  unsubscribe: () => void;
-}
-
-/**
- * What makes two subscriptions the same upstream: the subgraph's URL, the operation, its variables
- * and the caller's `authorization` (the subgraph authorizes, and ends at the token's expiry, each
- * subscription with it). The request id and client ip are not part of it: a shared subscription
- * carries the first subscriber's.
- */
-export function sharingKey(url: string, payload: SubscribePayload): string {
-  const authorization = (payload.extensions as { authorization?: unknown } | undefined)?.authorization;
-  return JSON.stringify([
-    url,
-    payload.operationName ?? null,
-    payload.query,
-    payload.variables ?? {},
-    typeof authorization === 'string' ? authorization : null,
-  ]);
 }
 
 /** `http://host:4006/graphql` → `ws://host:4006/graphql`. */
@@ -81,20 +48,12 @@ export function backoffMs(retries: number, initialMs: number, maxMs: number, ran
  * `extensions` carries `authorization`, `requestId` and `clientIp` (the kit's WebSocket endpoint reads
  * them per operation).
  *
- * Client subscriptions with the same {@link sharingKey} share one upstream subscription (subscription
- * deduplication, as Apollo Router's): N tabs following one order cost the subgraph one subscription,
- * one snapshot and one live subscriber. Each subscriber gets its own copy of every result (the plan
- * that runs on it must not see another's). A subscriber that joins late gets the last result at once
- * when the subgraph marked it a whole current state (`extensions.currentState`, e.g.
- * `orderStatusChanged`'s snapshot-then-stream), and nothing of the past of a feed (e.g.
- * `notificationAdded`). The mark is taken off before the result is handed on. When the upstream
- * subscription errors or completes, every subscriber gets it; when the last subscriber leaves, it is
- * ended. `router_upstream_subscriptions{subgraph}` counts the open ones.
+ * Every event's `extensions.currentState` mark (the subgraph's: a whole current state) is taken off and
+ * handed to the sink as `current`; client subscriptions that share one are joined before this, in the
+ * executor's runs. `router_upstream_subscriptions{subgraph}` counts the open ones.
  */
 export class UpstreamPool {
   private readonly clients = new Map<string, Client>();
-  private readonly shared = new Map<string, Shared>();
-  private readonly share: boolean;
   private readonly logger: Logger;
   private readonly metrics: RouterMetrics;
   private readonly initialMs: number;
@@ -108,7 +67,6 @@ export class UpstreamPool {
     this.initialMs = options.retry?.initialMs ?? 250;
     this.maxMs = options.retry?.maxMs ?? 10_000;
     this.keepAliveMs = options.keepAliveMs ?? 10_000;
-    this.share = options.share ?? true;
   }
 
   private clientFor(subgraph: string, httpUrl: string): Client {
@@ -149,72 +107,15 @@ export class UpstreamPool {
     return client;
   }
 
-  /**
-   * Subscribes `sink` to `payload` on the subgraph: joins the upstream subscription open for the same
-   * {@link sharingKey}, or opens one. Returns the function that ends `sink`'s part in it.
-   */
+  /** Opens one subscription on the subgraph; returns the function that ends it. */
   subscribe(subgraph: string, httpUrl: string, payload: SubscribePayload, sink: UpstreamSink): () => void {
     if (this.closed) {
       sink.error(new Error('the router is shutting down'));
       return () => undefined;
     }
-    if (!this.share) return this.subscribeAlone(subgraph, httpUrl, payload, sink);
-    const key = sharingKey(webSocketUrl(httpUrl), payload);
-    const existing = this.shared.get(key);
-    if (existing) {
-      existing.sinks.add(sink);
-      this.metrics.upstreamSubscriptionsShared.inc({ subgraph });
-      if (existing.last) sink.next(structuredClone(existing.last), true);
-      return () => this.leave(existing, sink);
-    }
-    const shared: Shared = {
-      key,
-      sinks: new Set([sink]),
-      last: undefined,
-      end: () => {
-        if (this.shared.get(key) !== shared) return false;
-        this.shared.delete(key);
-        this.metrics.upstreamSubscriptions.dec({ subgraph });
-        return true;
-      },
-      unsubscribe: () => undefined,
-    };
-    this.shared.set(key, shared);
-    this.metrics.upstreamSubscriptions.inc({ subgraph });
-    const each = (deliver: (sink: UpstreamSink) => void) => {
-      for (const member of [...shared.sinks]) deliver(member);
-    };
-    shared.unsubscribe = this.clientFor(subgraph, httpUrl).subscribe(payload, {
-      next: (value) => {
-        const { current, result } = takeCurrentStateMark(value as FormattedExecutionResult);
-        if (current) shared.last = result;
-        // One subscriber and nothing kept: the result itself; otherwise a copy each.
-        const copies = current || shared.sinks.size > 1;
-        each((member) => member.next(copies ? structuredClone(result) : result, current));
-      },
-      error: (error) => {
-        if (shared.end()) each((member) => member.error(error));
-      },
-      complete: () => {
-        if (shared.end()) each((member) => member.complete());
-      },
-    });
-    return () => this.leave(shared, sink);
-  }
-
-  private leave(shared: Shared, sink: UpstreamSink): void {
-    if (shared.sinks.delete(sink) && shared.sinks.size === 0 && shared.end()) shared.unsubscribe();
-  }
-
-  /** One upstream subscription for `sink` alone (sharing switched off). */
-  private subscribeAlone(
-    subgraph: string,
-    httpUrl: string,
-    payload: SubscribePayload,
-    sink: UpstreamSink,
-  ): () => void {
     this.metrics.upstreamSubscriptions.inc({ subgraph });
     let open = true;
+    // Ends at most once: by its subgraph (error, complete) or by its owner.
     const end = () => {
       if (!open) return false;
       open = false;
