@@ -62,6 +62,123 @@ export interface BoundedBuffer<T> extends AsyncIterableIterator<T> {
   readonly closed: boolean;
 }
 
+type Waiter<T> = { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void };
+
+const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * A class rather than a closure per method: one object of a fixed shape per subscriber, its methods on
+ * the prototype (ten thousand subscribers each held ten closures, their context and an object in
+ * dictionary mode, about 1 KiB, before).
+ */
+class BoundedQueue<T> implements BoundedBuffer<T> {
+  private readonly queue: T[] = [];
+  private waiters: Waiter<T>[] | undefined;
+  private isClosed = false;
+  private ended = false;
+  private failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly onClose: (() => void) | undefined,
+    private readonly onOverflow: ((dropped: number) => void) | undefined,
+  ) {}
+
+  push(item: T): boolean {
+    if (this.isClosed) return false;
+    const waiter = this.waiters?.shift();
+    if (waiter) {
+      waiter.resolve({ value: item, done: false });
+      return true;
+    }
+    if (this.queue.length >= this.capacity) {
+      const dropped = this.queue.length + 1;
+      this.failNow(slowSubscriber(this.capacity));
+      this.onOverflow?.(dropped);
+      return false;
+    }
+    this.queue.push(item);
+    return true;
+  }
+
+  end(...last: [] | [T]): void {
+    if (this.isClosed) return;
+    if (last.length) {
+      const waiter = this.waiters?.shift();
+      if (waiter) waiter.resolve({ value: last[0], done: false });
+      else this.queue.push(last[0]);
+    }
+    this.ended = true;
+    this.close();
+    this.releaseWaiters();
+  }
+
+  fail(error: unknown): void {
+    if (this.isClosed) return;
+    this.failNow(error);
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = undefined;
+      this.ended = true;
+      return Promise.reject(error);
+    }
+    if (this.ended || this.isClosed) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => (this.waiters ??= []).push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.queue.length = 0;
+    this.failure = undefined;
+    this.ended = true;
+    this.close();
+    this.releaseWaiters();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.onClose?.();
+  }
+
+  /** Pending `next()` calls end (done). */
+  private releaseWaiters(): void {
+    const waiting = this.waiters;
+    this.waiters = undefined;
+    for (const w of waiting ?? []) w.resolve(DONE);
+  }
+
+  private failNow(error: unknown): void {
+    this.queue.length = 0;
+    this.failure = { error };
+    this.close();
+    const waiting = this.waiters;
+    this.waiters = undefined;
+    if (waiting?.length) {
+      this.failure = undefined;
+      this.ended = true;
+      waiting[0]!.reject(error);
+      for (const w of waiting.slice(1)) w.resolve(DONE);
+    }
+  }
+}
+
 /**
  * A bounded, single-consumer async queue. Memory per subscriber never exceeds `capacity` items (and
  * the one `last` item of `end`): a subscriber that cannot keep up is ended with an error (the client
@@ -76,92 +193,7 @@ export function createBoundedBuffer<T>({
 }: BoundedBufferOptions): BoundedBuffer<T> {
   if (!Number.isInteger(capacity) || capacity < 1)
     throw new RangeError('capacity must be a positive integer');
-  const queue: T[] = [];
-  const waiters: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }[] = [];
-  let closed = false;
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    onClose?.();
-  };
-  const failNow = (error: unknown) => {
-    queue.length = 0;
-    failure = { error };
-    close();
-    const waiting = waiters.splice(0);
-    if (waiting.length) {
-      failure = undefined;
-      ended = true;
-      waiting[0]!.reject(error);
-      for (const w of waiting.slice(1)) w.resolve({ value: undefined, done: true });
-    }
-  };
-
-  const buffer: BoundedBuffer<T> = {
-    push(item) {
-      if (closed) return false;
-      const waiter = waiters.shift();
-      if (waiter) {
-        waiter.resolve({ value: item, done: false });
-        return true;
-      }
-      if (queue.length >= capacity) {
-        const dropped = queue.length + 1;
-        failNow(slowSubscriber(capacity));
-        onOverflow?.(dropped);
-        return false;
-      }
-      queue.push(item);
-      return true;
-    },
-    end(...last) {
-      if (closed) return;
-      if (last.length) {
-        const waiter = waiters.shift();
-        if (waiter) waiter.resolve({ value: last[0], done: false });
-        else queue.push(last[0]);
-      }
-      ended = true;
-      close();
-      for (const w of waiters.splice(0)) w.resolve({ value: undefined, done: true });
-    },
-    fail(error) {
-      if (closed) return;
-      failNow(error);
-    },
-    get size() {
-      return queue.length;
-    },
-    get closed() {
-      return closed;
-    },
-    next() {
-      if (queue.length) return Promise.resolve({ value: queue.shift()!, done: false });
-      if (failure) {
-        const { error } = failure;
-        failure = undefined;
-        ended = true;
-        return Promise.reject(error);
-      }
-      if (ended || closed) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
-    },
-    return() {
-      queue.length = 0;
-      failure = undefined;
-      ended = true;
-      close();
-      for (const w of waiters.splice(0)) w.resolve({ value: undefined, done: true });
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return buffer;
+  return new BoundedQueue<T>(capacity, onClose, onOverflow);
 }
 
 export interface LiveSubscribeOptions<E> {

@@ -3,10 +3,15 @@ import { GraphQLError } from 'graphql';
 import { createDocumentCache } from './websocket-transport.js';
 
 describe('the WebSocket transport document cache', () => {
-  it('gives every operation with the same text the same parsed document', () => {
+  it('gives every operation with the same text the same parsed document and text', () => {
     const cache = createDocumentCache();
     const first = cache.parse('subscription { ticks }');
-    expect(cache.parse('subscription { ticks }')).toBe(first);
+    expect(first.document.kind).toBe('Document');
+    expect(first.query).toBe('subscription { ticks }');
+    // A text equal to one seen before (another copy of the string) gives the first one's entry.
+    const again = cache.parse(['subscription', '{ ticks }'].join(' '));
+    expect(again).toBe(first);
+    expect(again.document).toBe(first.document);
     expect(cache.parse('subscription { ticks  }')).not.toBe(first);
     expect(cache.size).toBe(2);
   });
