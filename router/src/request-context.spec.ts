@@ -3,6 +3,7 @@ import {
   clientAddress,
   forwardedFor,
   isValidTraceparent,
+  flatString,
   newTraceparent,
   requestIdFrom,
   traceContextFrom,
@@ -17,6 +18,15 @@ describe('requestIdFrom', () => {
     for (const bad of [undefined, '', 'has space', 'x'.repeat(129), 'new\nline']) {
       expect(requestIdFrom(bad)).toMatch(/^[0-9a-f-]{36}$/);
     }
+  });
+});
+
+describe('flatString', () => {
+  it('keeps the text as it was', () => {
+    const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
+    expect(flatString(['0f8fad5b', 'd9cb', '469f', 'a165', '70867728950e'].join('-'))).toBe(id);
+    expect(flatString(newTraceparent())).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(flatString('')).toBe('');
   });
 });
 

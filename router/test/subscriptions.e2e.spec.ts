@@ -212,6 +212,26 @@ describe('router: subscriptions over graphql-ws', () => {
     await waitFor(() => tracking.subscribers === 0, 10_000, 'the upstream subscription to end');
   });
 
+  it("closes every idle connection of a token when it expires, the first to leave not taking the others' timer", async () => {
+    const token = await issuer.token('u-expiring-tabs', { expiresIn: 2 });
+    const open = async (params: Record<string, string>) => {
+      const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+      await new Promise((resolve) => socket.once('open', resolve));
+      const acked = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: params }));
+      expect(JSON.parse(String(await acked))).toEqual({ type: 'connection_ack' });
+      return { socket, ended: closed(socket) };
+    };
+    // Two tabs (the most a customer may hold here), either spelling of the header; the second holds the
+    // first one's copy of the token and shares its timer.
+    const first = await open({ authorization: `Bearer ${token}` });
+    const second = await open({ Authorization: `Bearer ${token}` });
+    first.socket.close(1000);
+    expect((await first.ended).code).toBe(1000);
+    // No subscription: only the router's own timer closes it, with 4403.
+    expect(await second.ended).toEqual({ code: 4403, reason: 'Token expired' });
+  });
+
   it('shares one upstream subscription among subscriptions of one operation, variables and caller, replaying the current state to a late joiner', async () => {
     tracking.move({ id: 'x5', status: 'LABELLED', product: { id: 'p1' } });
     const token = await issuer.token('u-tabs');

@@ -25,7 +25,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { findAccessError } from '../plugins/access-directives.plugin.js';
 import { findLimitViolation, type OperationLimits } from '../plugins/operation-limits.plugin.js';
 import type { EdgeRateLimits } from '../rate-limits.js';
-import { clientAddress, forwardedFor, newTraceparent, type RouterContext } from '../request-context.js';
+import {
+  clientAddress,
+  flatString,
+  forwardedFor,
+  newTraceparent,
+  type RouterContext,
+} from '../request-context.js';
 import { edgeAuthError, formatRouterError, OPERATION_LIMIT_EXCEEDED } from '../router-errors.js';
 import type { RouterMetrics } from '../router-metrics.js';
 import type { TrustedDocuments } from '../trusted-documents.js';
@@ -125,7 +131,6 @@ interface Connection {
   /** The upgrade request's `x-forwarded-for` and peer address (the request itself is not kept). */
   peer: { forwardedFor: string | string[] | undefined; remoteAddress: string | undefined };
   subscriptions: Map<string, SubscriptionStream>;
-  expiry: NodeJS.Timeout | undefined;
   expired: boolean;
 }
 
@@ -164,6 +169,9 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
   const documents = createDocumentCache();
   /** Per signed-in customer: connections held, and the last token they came with (one string for all). */
   const perViewer = new Map<string, { count: number; authorization: string }>();
+  /** Signed-in connections by token: one timer per token for its expiry (a customer's tabs share one). */
+  const expiries = new Map<string, { timer: NodeJS.Timeout; sockets: Map<Connection, WebSocket> }>();
+  const closed = () => metrics.websocketConnections.dec();
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: '/graphql',
@@ -171,11 +179,16 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
   });
   wss.on('connection', (socket) => {
     metrics.websocketConnections.inc();
-    socket.once('close', () => metrics.websocketConnections.dec());
+    socket.once('close', closed);
   });
 
   const release = (connection: Connection) => {
-    clearTimeout(connection.expiry);
+    const token = connection.authorization;
+    const group = token === undefined ? undefined : expiries.get(token);
+    if (group?.sockets.delete(connection) && group.sockets.size === 0) {
+      clearTimeout(group.timer);
+      expiries.delete(token!);
+    }
     const id = connection.viewer?.id;
     if (!id) return;
     const held = perViewer.get(id);
@@ -193,6 +206,27 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
     for (const stream of connection.subscriptions.values()) stream.finish({ errors: [error] });
   };
 
+  /** Ends `connection` when its token expires (with every other connection of the same token). */
+  const watchExpiry = (connection: Connection, socket: WebSocket, token: string, expiresAt: number) => {
+    let group = expiries.get(token);
+    if (!group) {
+      const sockets = new Map<Connection, WebSocket>();
+      const ms = Math.max(0, expiresAt * 1000 - Date.now());
+      // setTimeout's limit is ~24.8 days; tokens live minutes.
+      const timer = setTimeout(
+        () => {
+          expiries.delete(token);
+          for (const [expiring, its] of sockets) expire(expiring, its);
+        },
+        Math.min(ms, 2 ** 31 - 1),
+      );
+      timer.unref();
+      group = { timer, sockets };
+      expiries.set(token, group);
+    }
+    group.sockets.set(connection, socket);
+  };
+
   const format = (errors: readonly (GraphQLError | GraphQLFormattedError)[]): GraphQLFormattedError[] =>
     errors.map((error) =>
       formatRouterError(error instanceof GraphQLError ? error.toJSON() : error, options.production),
@@ -204,7 +238,7 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
     id: string,
     payload: SubscribePayload,
   ): OperationContext => {
-    const requestId = randomUUID();
+    const requestId = flatString(randomUUID());
     const forwarded = forwardedFor(
       connection.peer.forwardedFor,
       connection.peer.remoteAddress,
@@ -225,7 +259,7 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
       forwardedHeaders: {
         ...(viewer && authorization ? { authorization } : {}),
         'x-request-id': requestId,
-        traceparent: newTraceparent(),
+        traceparent: flatString(newTraceparent()),
         'x-forwarded-for': forwarded,
       },
       ws: { id, payload, connection, socket },
@@ -274,7 +308,6 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
             remoteAddress: request.socket.remoteAddress,
           },
           subscriptions: new Map(),
-          expiry: undefined,
           expired: false,
         };
         connections.set(ctx, connection);
@@ -283,12 +316,12 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
         // as the socket: a few KiB per idle connection. Nothing reads it after this point. Cleared, not
         // deleted: a deleted property turns the object into a dictionary (a quarter KiB more).
         (ctx.extra as { request: unknown }).request = undefined;
-        if (viewer) {
-          const socket = ctx.extra.socket;
-          const ms = Math.max(0, viewer.expiresAt * 1000 - Date.now());
-          // setTimeout's limit is ~24.8 days; tokens live minutes.
-          connection.expiry = setTimeout(() => expire(connection, socket), Math.min(ms, 2 ** 31 - 1));
-          connection.expiry.unref();
+        if (viewer && connection.authorization) {
+          // graphql-ws keeps the connection_init payload as long as the connection: the shared copy there too.
+          const params = ctx.connectionParams as Record<string, unknown>;
+          if (params.authorization === header) params.authorization = connection.authorization;
+          else params.Authorization = connection.authorization;
+          watchExpiry(connection, ctx.extra.socket, connection.authorization, viewer.expiresAt);
         }
         return true;
       },
