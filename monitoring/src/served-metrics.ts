@@ -46,6 +46,7 @@ export const SERVED_METRICS: readonly ServedMetric[] = [
   },
   { name: 'router_upstream_subscription_connections', type: 'gauge', servedBy: 'router', source: router },
   { name: 'router_upstream_subscriptions', type: 'gauge', servedBy: 'router', source: router },
+  { name: 'router_mutations_shed_total', type: 'counter', servedBy: 'router', source: router },
   { name: 'kafka_consumer_lag', type: 'gauge', servedBy: 'subgraphs', source: kafka },
   { name: 'kafka_consumer_joined', type: 'gauge', servedBy: 'subgraphs', source: kafka },
   { name: 'kafka_messages_published_total', type: 'counter', servedBy: 'subgraphs', source: kafka },

@@ -20,4 +20,4 @@ export { createBoundedBuffer, type BoundedBuffer } from './live-events.js';
 export type { RequestContext } from './server.js';
 export { requestLogPlugin } from './plugins/request-log.plugin.js';
 export { tracingPlugin } from './plugins/tracing.plugin.js';
-export { unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';
+export { retryAfterOf, unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';

@@ -36,12 +36,20 @@ export const rateLimited = (message: string, retryAfterSeconds: number) =>
   codedError(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds });
 
 /**
- * A dependency this service needs for the request is down: SERVICE_UNAVAILABLE. The request changed
- * nothing (its transaction never committed), so the client may send it again (mutations with their
- * idempotency key). `maskError` gives it to every error caused by {@link isDependencyUnavailable}.
+ * A dependency this service needs for the request is down, or the service sheds load: SERVICE_UNAVAILABLE.
+ * The request changed nothing (its transaction never committed), so the client may send it again
+ * (mutations with their idempotency key), after `retryAfterSeconds` when given (the extension, and the
+ * HTTP `Retry-After`). `maskError` gives it to every error caused by {@link isDependencyUnavailable}.
  */
-export const serviceUnavailable = (message = 'The service is unavailable right now; try again shortly') =>
-  codedError(ErrorCode.SERVICE_UNAVAILABLE, message);
+export const serviceUnavailable = (
+  message = 'The service is unavailable right now; try again shortly',
+  retryAfterSeconds?: number,
+) =>
+  codedError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    message,
+    retryAfterSeconds === undefined ? {} : { retryAfterSeconds },
+  );
 
 /** Node's socket errors of a peer that is down or unreachable (not DNS names that do not exist). */
 const UNREACHABLE_ERRNO = new Set([

@@ -17,7 +17,7 @@ export { faultInjectionPlugin } from './plugins/fault-injection.plugin.js';
 export { metricsPlugin } from './plugins/metrics.plugin.js';
 export { requestLogPlugin } from './plugins/request-log.plugin.js';
 export { tracingPlugin } from './plugins/tracing.plugin.js';
-export { unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';
+export { retryAfterOf, unavailableStatusPlugin } from './plugins/unavailable-status.plugin.js';
 export * from './runtime.js';
 export * from './money.js';
 export * from './scalars.js';

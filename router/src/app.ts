@@ -35,6 +35,7 @@ import {
   operationLimitsPlugin,
   type OperationLimits,
 } from './plugins/operation-limits.plugin.js';
+import { mutationSheddingPlugin } from './plugins/mutation-shedding.plugin.js';
 import { operationMetricsPlugin } from './plugins/operation-metrics.plugin.js';
 import { subscriptionsOverHttpPlugin } from './plugins/subscriptions-over-http.plugin.js';
 import { supergraphReadiness } from './readiness.js';
@@ -105,6 +106,11 @@ export interface RouterOptions {
    * upstream subscription, each event resolved once (SUBSCRIPTION_DEDUPLICATION). Default true.
    */
   subscriptionDeduplication?: boolean;
+  /**
+   * Once a subgraph refuses a root mutation field with SERVICE_UNAVAILABLE, the router refuses that field
+   * itself, without a fetch, for the error's Retry-After (MUTATION_SHEDDING). Default true.
+   */
+  mutationShedding?: boolean;
   /**
    * Routing URLs that replace the supergraph's, by subgraph name (compared upper-cased, other characters
    * as `_`, as in `SUBGRAPH_URL_<NAME>`): where a deployment reaches a subgraph at another address than the
@@ -308,8 +314,11 @@ export function buildRouter(options: RouterOptions): Router {
       tracingPlugin<RouterContext>(),
       unavailableStatusPlugin<RouterContext>({ codes: RETRYABLE_CODES }),
       // These refuse in didResolveOperation, before the gateway plans: a subscription sent over HTTP
-      // first, then limits, then access directives.
+      // first, then a mutation being shed, then limits, then access directives.
       subscriptionsOverHttpPlugin<RouterContext>(),
+      ...(options.mutationShedding === false
+        ? []
+        : [mutationSheddingPlugin<RouterContext>({ shed: metrics.mutationsShed })]),
       operationLimitsPlugin<RouterContext>(limits),
       accessDirectivesPlugin<RouterContext>({ requirementsFor: (schema) => accessRules.get(schema) }),
     ],

@@ -27,6 +27,11 @@ describe('router config', () => {
     expect(optionsOf({ SUBGRAPH_DEDUPLICATION: 'true' }).subgraphDeduplication).toBe(true);
   });
 
+  it('sheds mutations at the edge unless MUTATION_SHEDDING=false', () => {
+    expect(optionsOf({}).mutationShedding).toBe(true);
+    expect(optionsOf({ MUTATION_SHEDDING: 'false' }).mutationShedding).toBe(false);
+  });
+
   it('shares upstream subscriptions unless SUBSCRIPTION_DEDUPLICATION=false', () => {
     expect(optionsOf({}).subscriptionDeduplication).toBe(true);
     expect(optionsOf({ SUBSCRIPTION_DEDUPLICATION: 'false' }).subscriptionDeduplication).toBe(false);

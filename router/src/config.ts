@@ -57,6 +57,8 @@ export const routerEnv = z
     SUBGRAPH_DEDUPLICATION: flag(true),
     /** Client subscriptions of one document, variables and caller share one run (one upstream subscription); `false` opens one each. */
     SUBSCRIPTION_DEDUPLICATION: flag(true),
+    /** After a subgraph sheds a root mutation field (SERVICE_UNAVAILABLE), refuse it at the edge for its Retry-After. */
+    MUTATION_SHEDDING: flag(true),
     /** Router processes sharing the port (node:cluster; see router/src/workers.ts); 1 runs one process. */
     ROUTER_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     READINESS_CACHE_MS: milliseconds(2000),
@@ -166,6 +168,7 @@ export function routerOptionsFrom(env: RouterEnv, logger: Logger): RouterOptions
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     subgraphDeduplication: env.SUBGRAPH_DEDUPLICATION,
     subscriptionDeduplication: env.SUBSCRIPTION_DEDUPLICATION,
+    mutationShedding: env.MUTATION_SHEDDING,
     subgraphUrls: subgraphUrlsFrom(env),
     supergraphWatch: { pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS },
     readiness: { cacheMs: env.READINESS_CACHE_MS },

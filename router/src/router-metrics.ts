@@ -90,8 +90,15 @@ export function createRouterMetrics() {
     labelNames: ['kind'],
     registers: [metrics.registry],
   });
+  const mutationsShed = new Counter({
+    name: 'router_mutations_shed_total',
+    help: 'Mutations the router refused itself with SERVICE_UNAVAILABLE, without a fetch, while the subgraph owning the root field sheds load (its Retry-After), by field.',
+    labelNames: ['field'],
+    registers: [metrics.registry],
+  });
   return {
     ...metrics,
+    mutationsShed,
     rateLimited,
     rateLimitUnchecked,
     subgraphFetchDuration,

@@ -17,6 +17,7 @@ import {
   createLogger,
   markCurrentState,
   requireViewer,
+  serviceUnavailable,
   type RequestContext,
 } from '@shop/platform';
 import { createTestIssuer, type TestIssuer } from '@shop/platform/testing';
@@ -55,6 +56,8 @@ type Query {
 
 type Mutation {
   touch: Int!
+  "Refused with SERVICE_UNAVAILABLE and retryAfterSeconds = shed when shed > 0 (a service shedding load)."
+  reserve(shed: Int!): Int!
 }
 
 type User @key(fields: "id") {
@@ -134,7 +137,10 @@ async function startFixture(
   };
 }
 
-/** `accounts`: `me` (@authenticated), `users` (@requiresScopes ADMIN), `slow(ms)`, `boom` (a leaky internal error). */
+/**
+ * `accounts`: `me` (@authenticated), `users` (@requiresScopes ADMIN), `slow(ms)`, `boom` (a leaky internal
+ * error), the mutations `touch` and `reserve(shed)` (refused as a service shedding load when shed > 0).
+ */
 export function startAccounts(issuer: TestIssuer, options: { exposeErrors?: boolean } = {}) {
   return startFixture(
     'accounts',
@@ -154,7 +160,13 @@ export function startAccounts(issuer: TestIssuer, options: { exposeErrors?: bool
           throw new GraphQLError('relation "users" does not exist at postgres://10.0.0.7:5432/accounts');
         },
       },
-      Mutation: { touch: () => 1 },
+      Mutation: {
+        touch: () => 1,
+        reserve: (_: unknown, { shed }: { shed: number }) => {
+          if (shed > 0) throw serviceUnavailable('Too many reservations right now', shed);
+          return 0;
+        },
+      },
       User: {
         __resolveReference: (ref: { id: string }) => USERS.find((u) => u.id === ref.id),
         friends: () => USERS,

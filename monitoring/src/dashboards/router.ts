@@ -99,6 +99,14 @@ export function routerDashboard() {
     )
     .withPanel(
       series(
+        'Shed mutations',
+        'Mutations the router refused itself (503, no fetch) while the subgraph owning the field sheds load.',
+        'reqps',
+        [prom(`sum by (field) (${rate('router_mutations_shed_total')})`, '{{field}}')],
+      ),
+    )
+    .withPanel(
+      series(
         'Supergraph reloads',
         'Supergraph file changes applied or rejected (the previous one keeps serving).',
         'short',

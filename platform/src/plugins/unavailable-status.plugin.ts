@@ -4,8 +4,17 @@ import { errorCodeOf } from '../errors.js';
 export interface UnavailableStatusPluginOptions {
   /** The codes that mean "could not be served right now, the same request may succeed later". */
   codes: ReadonlySet<string>;
-  /** The `Retry-After` header sent with the 503, in seconds (default 1). */
+  /**
+   * The `Retry-After` header sent with the 503, in seconds (default 1); an error's own
+   * `extensions.retryAfterSeconds` (e.g. a service shedding load) raises it.
+   */
   retryAfterSeconds?: number;
+}
+
+/** An error's `extensions.retryAfterSeconds` when it is a positive whole number of seconds, else 0. */
+export function retryAfterOf(error: { extensions?: Record<string, unknown> }): number {
+  const seconds = error.extensions?.retryAfterSeconds;
+  return typeof seconds === 'number' && Number.isInteger(seconds) && seconds > 0 ? seconds : 0;
 }
 
 /**
@@ -29,7 +38,10 @@ export function unavailableStatusPlugin<C extends BaseContext>({
           const data = response.body.singleResult.data;
           if (data && Object.values(data).some((value) => value !== null)) return;
           response.http.status = 503;
-          response.http.headers.set('retry-after', String(retryAfterSeconds));
+          response.http.headers.set(
+            'retry-after',
+            String(Math.max(retryAfterSeconds, ...errors.map(retryAfterOf))),
+          );
         },
       };
     },

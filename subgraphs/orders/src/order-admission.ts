@@ -74,7 +74,7 @@ export function createOrderAdmission(options: OrderAdmissionOptions): OrderAdmis
       unsettled.set(estimate);
       if (estimate >= options.maxUnsettled) {
         refused.inc();
-        throw serviceUnavailable('Too many orders are being settled right now; try again shortly');
+        throw serviceUnavailable('Too many orders are being settled right now; try again shortly', 1);
       }
     },
     placed() {

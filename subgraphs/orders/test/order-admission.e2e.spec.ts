@@ -57,6 +57,7 @@ describe('placeOrder admission (ORDER_MAX_UNSETTLED)', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(errorCodes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
     expect(refused.errors![0]!.message).toMatch(/try again shortly/);
+    expect(refused.errors![0]!.extensions?.retryAfterSeconds).toBe(1);
     expect(refused.data?.placeOrder ?? null).toBeNull();
     expect({
       orders: await count(orders.runtime, 'customer_order'),
