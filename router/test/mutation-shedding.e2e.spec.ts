@@ -17,7 +17,9 @@ describe('router: a mutation shed by its subgraph is refused at the edge for its
   const reserve = (shed: number) =>
     graphql(stack.router.graphqlUrl, 'mutation($shed: Int!) { reserve(shed: $shed) }', { shed }, { token });
   const shedCount = async () =>
-    metricSum(await metricsText(stack.router.graphqlUrl), 'router_mutations_shed_total', { field: 'reserve' });
+    metricSum(await metricsText(stack.router.graphqlUrl), 'router_mutations_shed_total', {
+      field: 'reserve',
+    });
 
   it('answers 503 without a fetch until the window passes, other mutations going on meanwhile', async () => {
     expect((await reserve(0)).data).toEqual({ reserve: 0 });
