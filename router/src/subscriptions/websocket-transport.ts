@@ -365,7 +365,9 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
         try {
           const parsed = documents.parse(payload.query);
           document = parsed.document;
-          payload = { ...payload, query: parsed.query };
+          // graphql-ws keeps the message's payload while the operation runs: point it at the one copy of
+          // the text (a trusted document's text is the manifest's, shared already).
+          if (payload === sent) (sent as { query: string }).query = parsed.query;
         } catch (error) {
           return [
             new GraphQLError(error instanceof GraphQLError ? error.message : 'Syntax error', {
