@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { ErrorCode, errorCodeOf, maskError, rateLimited } from '@shop/platform/edge';
+import { ErrorCode, errorCodeOf, maskError, rateLimited, serviceUnavailable } from '@shop/platform/edge';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** The code of an operation refused by one of the router's limits (CONTRACT.md, "Errors"). */
@@ -41,6 +41,23 @@ export function rateLimitExceeded(retryAfterSeconds: number): GraphQLError {
     extensions: {
       ...error.extensions,
       http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/**
+ * A mutation whose root field its subgraph is shedding (`src/plugins/mutation-shedding.plugin.ts`): the
+ * kit's SERVICE_UNAVAILABLE with `retryAfterSeconds`, HTTP 503 and `Retry-After`, refused before planning.
+ */
+export function mutationShed(field: string, retryAfterSeconds: number): GraphQLError {
+  const error = serviceUnavailable(
+    `${field} is refused for now (the service is at capacity); try again in ${retryAfterSeconds} s`,
+    retryAfterSeconds,
+  );
+  return new GraphQLError(error.message, {
+    extensions: {
+      ...error.extensions,
+      http: { status: 503, headers: new HeaderMap([['retry-after', String(retryAfterSeconds)]]) },
     },
   });
 }

@@ -1,7 +1,8 @@
-import { HeaderMap, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ErrorCode, errorCodeOf, retryAfterOf } from '@shop/platform/edge';
-import { GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import type { Counter } from 'prom-client';
+import { mutationShed } from '../router-errors.js';
 
 export interface MutationSheddingOptions {
   /** Counts mutations the router refused itself, by root field (`router_mutations_shed_total`). */
@@ -52,17 +53,7 @@ export function mutationSheddingPlugin<C extends BaseContext>({
           }
           if (!refused) return;
           shed?.inc({ field: refused });
-          const seconds = Math.ceil((until - at) / 1000);
-          throw new GraphQLError(
-            `${refused} is refused for now (the service is at capacity); try again in ${seconds} s`,
-            {
-              extensions: {
-                code: ErrorCode.SERVICE_UNAVAILABLE,
-                retryAfterSeconds: seconds,
-                http: { status: 503, headers: new HeaderMap([['retry-after', String(seconds)]]) },
-              },
-            },
-          );
+          throw mutationShed(refused, Math.ceil((until - at) / 1000));
         },
         async willSendResponse({ operation, errors }) {
           if (operation?.operation !== 'mutation' || !errors?.length) return;
