@@ -209,10 +209,15 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
   const log = logger.child({ component: 'websocket' });
   const connections = new WeakMap<object, Connection>();
   const documents = createDocumentCache();
-  /** Per signed-in customer: connections held, and the last token they came with (one string for all). */
-  const perViewer = new Map<string, { count: number; authorization: string }>();
-  /** Signed-in connections by token: one timer per token for its expiry (a customer's tabs share one). */
-  const expiries = new Map<string, { timer: NodeJS.Timeout; sockets: Map<Connection, WebSocket> }>();
+  const perViewer = new Map<string, number>();
+  /**
+   * Signed-in connections by token (a customer's tabs): the one copy of the token they keep, and one
+   * timer for its expiry.
+   */
+  const byToken = new Map<
+    string,
+    { token: string; timer: NodeJS.Timeout; sockets: Map<Connection, WebSocket> }
+  >();
   const closed = () => metrics.websocketConnections.dec();
   const wss = new WebSocketServer({
     server: options.httpServer,
@@ -226,15 +231,15 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
 
   const release = (connection: Connection) => {
     const token = connection.authorization;
-    const group = token === undefined ? undefined : expiries.get(token);
+    const group = token === undefined ? undefined : byToken.get(token);
     if (group?.sockets.delete(connection) && group.sockets.size === 0) {
       clearTimeout(group.timer);
-      expiries.delete(token!);
+      byToken.delete(group.token);
     }
     const id = connection.viewer?.id;
     if (!id) return;
-    const held = perViewer.get(id);
-    if (held && held.count > 1) held.count--;
+    const left = (perViewer.get(id) ?? 1) - 1;
+    if (left > 0) perViewer.set(id, left);
     else perViewer.delete(id);
   };
 
@@ -248,25 +253,34 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
     for (const stream of connection.subscriptions.values()) stream.finish({ errors: [error] });
   };
 
-  /** Ends `connection` when its token expires (with every other connection of the same token). */
-  const watchExpiry = (connection: Connection, socket: WebSocket, token: string, expiresAt: number) => {
-    let group = expiries.get(token);
+  /**
+   * Ends `connection` when its token expires (with every other connection of the same token); returns
+   * the copy of the token those connections share.
+   */
+  const watchExpiry = (
+    connection: Connection,
+    socket: WebSocket,
+    token: string,
+    expiresAt: number,
+  ): string => {
+    let group = byToken.get(token);
     if (!group) {
       const sockets = new Map<Connection, WebSocket>();
       const ms = Math.max(0, expiresAt * 1000 - Date.now());
       // setTimeout's limit is ~24.8 days; tokens live minutes.
       const timer = setTimeout(
         () => {
-          expiries.delete(token);
+          byToken.delete(token);
           for (const [expiring, its] of sockets) expire(expiring, its);
         },
         Math.min(ms, 2 ** 31 - 1),
       );
       timer.unref();
-      group = { timer, sockets };
-      expiries.set(token, group);
+      group = { token, timer, sockets };
+      byToken.set(token, group);
     }
     group.sockets.set(connection, socket);
+    return group.token;
   };
 
   const format = (errors: readonly (GraphQLError | GraphQLFormattedError)[]): GraphQLFormattedError[] =>
@@ -298,19 +312,17 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
           }
         }
         if (viewer) {
-          const held = perViewer.get(viewer.id);
-          if ((held?.count ?? 0) >= limits.maxConnectionsPerViewer) {
+          const held = perViewer.get(viewer.id) ?? 0;
+          if (held >= limits.maxConnectionsPerViewer) {
             ctx.extra.socket.close(WS_CLOSE.POLICY_VIOLATION, 'Too many connections for this account');
             return false;
           }
-          // A customer's connections with the same token (its tabs) keep one copy of it, not one each.
-          if (held && held.authorization === header) held.count++;
-          else perViewer.set(viewer.id, { count: (held?.count ?? 0) + 1, authorization: header as string });
+          perViewer.set(viewer.id, held + 1);
         }
         const { request } = ctx.extra;
         const connection: Connection = {
           viewer,
-          authorization: viewer ? perViewer.get(viewer.id)!.authorization : undefined,
+          authorization: undefined, // a signed-in connection's is set below
           peer: {
             forwardedFor: request.headers['x-forwarded-for'],
             remoteAddress: request.socket.remoteAddress,
@@ -324,12 +336,14 @@ export function serveWebSocket(options: WebSocketTransportOptions) {
         // as the socket: a few KiB per idle connection. Nothing reads it after this point. Cleared, not
         // deleted: a deleted property turns the object into a dictionary (a quarter KiB more).
         (ctx.extra as { request: unknown }).request = undefined;
-        if (viewer && connection.authorization) {
-          // graphql-ws keeps the connection_init payload as long as the connection: the shared copy there too.
+        if (viewer) {
+          // The connections of one token (a customer's tabs) keep one copy of it, not one each: here, and
+          // in the connection_init payload graphql-ws keeps as long as the connection.
+          const token = watchExpiry(connection, ctx.extra.socket, header as string, viewer.expiresAt);
+          connection.authorization = token;
           const params = ctx.connectionParams as Record<string, unknown>;
-          if (params.authorization === header) params.authorization = connection.authorization;
-          else params.Authorization = connection.authorization;
-          watchExpiry(connection, ctx.extra.socket, connection.authorization, viewer.expiresAt);
+          if (params.authorization === header) params.authorization = token;
+          else params.Authorization = token;
         }
         return true;
       },
